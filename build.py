@@ -247,9 +247,14 @@ def write_data(fetcher: Fetcher) -> list[Path]:
 
 # ---------------------------------------------------------------- the site
 
+# Modules for the command line only: the page never imports them.
+NOT_IN_BROWSER = {"cli.py", "__main__.py", "bench.py"}
+
+
 def package_files() -> list[Path]:
     """nnpy's own modules and prepared data: what the page's Python needs, nothing else."""
-    files = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+    files = sorted(p for p in PACKAGE.rglob("*.py")
+                   if "__pycache__" not in p.parts and p.name not in NOT_IN_BROWSER)
     return files + sorted(DATA.glob("*.bin.gz"))
 
 
@@ -257,6 +262,11 @@ def strip_source_map(data: bytes) -> bytes:
     """Drop `//# sourceMappingURL=` lines: the maps are not shipped, so nothing may ask for them."""
     lines = data.split(b"\n")
     return b"\n".join(line for line in lines if not line.startswith(b"//# sourceMappingURL="))
+
+
+# Data PyScript copies into Python's file system at start-up; the rest (MNIST, 1.6 MB) the page
+# fetches only when the learner picks it, writing it to the same path so `nnpy.datasets` finds it.
+EAGER_DATA = ("digits.bin.gz",)
 
 
 def pyscript_config(files: list[Path]) -> dict:
@@ -267,6 +277,8 @@ def pyscript_config(files: list[Path]) -> dict:
     config.setdefault("packages_cache", "passthrough")
     mapping = config.setdefault("files", {})
     for path in files:
+        if path.suffix != ".py" and path.name not in EAGER_DATA:
+            continue
         relative = path.relative_to(ROOT).as_posix()
         mapping[f"./{relative}"] = f"./{relative}"
     return config

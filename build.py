@@ -312,6 +312,7 @@ def build(offline: bool = False) -> Path:
         for path in files:
             write(staging / path.relative_to(ROOT), path.read_bytes())
         write(staging / "pyscript.json", json.dumps(pyscript_config(files), indent=1).encode())
+        stamp_service_worker(staging)
         if DIST.exists():
             shutil.rmtree(DIST)
         staging.rename(DIST)
@@ -320,6 +321,24 @@ def build(offline: bool = False) -> Path:
             shutil.rmtree(staging)
     summarize(DIST)
     return DIST
+
+
+def stamp_service_worker(site: Path) -> None:
+    """Fill sw.js with this build's version (a hash of every other file) and the files to precache."""
+    worker = site / "sw.js"
+    if not worker.exists():
+        return
+    files = sorted(p for p in site.rglob("*") if p.is_file() and p != worker)
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(site).as_posix().encode() + b"\0" + path.read_bytes())
+    urls = ["./"] + [f"./{p.relative_to(site).as_posix()}" for p in files]
+    text = worker.read_text()
+    for placeholder in ("__NNPY_VERSION__", "__NNPY_PRECACHE__"):
+        if placeholder not in text:
+            raise BuildError(f"web/sw.js lost its {placeholder} placeholder; build.py fills it in.")
+    text = text.replace("__NNPY_VERSION__", digest.hexdigest()[:16])
+    worker.write_text(text.replace("__NNPY_PRECACHE__", json.dumps(urls, indent=1)))
 
 
 def write(path: Path, data: bytes) -> None:

@@ -1,0 +1,231 @@
+"""Figures for the page, measured in one run in headless Chromium on the built site.
+
+    python bench/browser.py [--json] [--runs 5]
+
+- cold start: navigation to first training step, ours vs a minimal page that only boots Pyodide, loads
+  numpy and runs one step (bench/minimal/), each in a fresh browser context (cold cache), median of runs;
+- bytes the page transfers, raw and gzip;
+- training steps per second of nnpy inside Pyodide, for 64-32-16-10 batch 32 and 784-128-64-10 batch 64,
+  beside a plain numpy loop of the same maths in the same interpreter (the limit for this code);
+- renderer frame time for the default network and for 784-64-32-10.
+
+Prints a table; with --json the last line is one JSON object. Figures, never assertions: machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import functools
+import http.server
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import build  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Timed Python run inside Pyodide: nnpy's own train_step and a plain numpy loop of the same maths.
+STEPS_PER_SECOND = r"""
+import time, json
+import numpy as np
+import nnpy
+
+def plain_loop(sizes, batch, seconds):
+    rng = np.random.default_rng(0)
+    Ws = [rng.normal(0, np.sqrt(2 / a), (a, b)) for a, b in zip(sizes, sizes[1:])]
+    bs = [np.zeros(b) for b in sizes[1:]]
+    x = rng.random((batch, sizes[0])); y = rng.integers(0, sizes[-1], batch)
+    rows = np.arange(batch); steps = 0; start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        acts = [x]
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            z = acts[-1] @ W + b
+            acts.append(np.maximum(z, 0) if i < len(Ws) - 1 else z)
+        p = np.exp(acts[-1] - acts[-1].max(1, keepdims=True)); p /= p.sum(1, keepdims=True)
+        delta = p; delta[rows, y] -= 1; delta /= batch
+        for i in range(len(Ws) - 1, -1, -1):
+            gW = acts[i].T @ delta; gb = delta.sum(0)
+            if i: delta = (delta @ Ws[i].T) * (acts[i] > 0)
+            Ws[i] -= 0.1 * gW; bs[i] -= 0.1 * gb
+        steps += 1
+    return steps / (time.perf_counter() - start)
+
+def nnpy_loop(sizes, batch, seconds):
+    rng = np.random.default_rng(0)
+    net = nnpy.Network(sizes, activation="relu", loss="cross_entropy", init="he", rng=rng)
+    opt = nnpy.optimizers.make("sgd", learning_rate=0.1)
+    x = rng.random((batch, sizes[0])); y = rng.integers(0, sizes[-1], batch)
+    steps = 0; start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        nnpy.train_step(net, opt, x, y); steps += 1
+    return steps / (time.perf_counter() - start)
+
+result = {}
+for key, sizes, batch in (("small", [64, 32, 16, 10], 32), ("big", [784, 128, 64, 10], 64)):
+    result[f"plain_numpy_{key}"] = plain_loop(sizes, batch, 2.0)
+    result[f"nnpy_{key}"] = nnpy_loop(sizes, batch, 2.0)
+result["matmul_kernel"] = getattr(nnpy.linalg, "KERNEL", None) if hasattr(nnpy, "linalg") else None
+json.dumps(result)
+"""
+
+
+class Site:
+    """dist/ plus the minimal baseline page, served on 127.0.0.1 from a thread."""
+
+    def __init__(self):
+        if not (build.DIST / "index.html").exists():
+            build.build(offline=False)
+        self.folder = Path(tempfile.mkdtemp(prefix="nnpy-bench-"))
+        shutil.copytree(build.DIST, self.folder, dirs_exist_ok=True)
+        shutil.copytree(ROOT / "bench" / "minimal", self.folder / "minimal")
+        handler = functools.partial(build.SiteHandler, directory=str(self.folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def close(self):
+        self.server.shutdown()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def cold_start(browser, url: str, ours: bool) -> tuple[float, set[str]]:
+    """Milliseconds from navigation to the first training step, in a fresh context (empty cache)."""
+    context = browser.new_context()
+    fetched: set[str] = set()
+    context.on("requestfinished", lambda request: fetched.add(urlparse(request.url).path))
+    page = context.new_page()
+    try:
+        if ours:
+            page.goto(url + "?autoplay=1")
+            page.wait_for_function("Number(document.querySelector('[data-testid=step]')?.textContent"
+                                   ".replace(/[^0-9]/g, '')) >= 1", timeout=60_000, polling="raf")
+            elapsed = page.evaluate("performance.now()")
+        else:
+            page.goto(url + "minimal/")
+            page.wait_for_function("document.body.dataset.status === 'stepped'", timeout=60_000)
+            elapsed = page.evaluate("window.firstStepAt")
+        return elapsed, fetched
+    finally:
+        context.close()
+
+
+def transferred(site: Site, paths: set[str]) -> tuple[int, int]:
+    raw = packed = 0
+    for path in paths:
+        file = site.folder / path.lstrip("/")
+        if file.is_dir():
+            file = file / "index.html"
+        if file.is_file():
+            data = file.read_bytes()
+            raw += len(data)
+            packed += len(gzip.compress(data, 6, mtime=0))
+    return raw, packed
+
+
+def in_browser_speed(browser, site: Site) -> dict:
+    page = browser.new_page()
+    try:
+        page.goto(site.url + "minimal/")
+        page.wait_for_function("document.body.dataset.status === 'stepped'", timeout=60_000)
+        files = json.loads((site.folder / "pyscript.json").read_text())["files"]
+        page.evaluate("""async (files) => {
+            for (const path of files) {
+                const data = new Uint8Array(await (await fetch('../' + path)).arrayBuffer());
+                const dir = path.split('/').slice(0, -1).join('/');
+                window.pyodide.FS.mkdirTree('/bench/' + dir);
+                window.pyodide.FS.writeFile('/bench/' + path, data);
+            }
+            window.pyodide.runPython("import sys; sys.path.insert(0, '/bench')");
+        }""", [p[2:] for p in files])
+        return json.loads(page.evaluate("(code) => window.pyodide.runPython(code)", STEPS_PER_SECOND))
+    finally:
+        page.close()
+
+
+def frame_times(browser, site: Site) -> dict:
+    """Median renderer frame time, as the page itself reports it (window.nnpyFrameStats)."""
+    out = {}
+    for key, query in (("default", "?autoplay=1"), ("784-64-32-10", "?autoplay=1&dataset=mnist&hidden=64,32")):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        try:
+            page.goto(site.url + query)
+            page.wait_for_timeout(200)
+            page.wait_for_function("window.nnpyFrameStats && window.nnpyFrameStats.count >= 120",
+                                   timeout=90_000)
+            out[key] = page.evaluate("window.nnpyFrameStats.median()")
+        except Exception as error:  # the page may not offer the hook or the dataset yet: say so
+            out[key] = None
+            print(f"  frame time {key}: not measured ({error.__class__.__name__})", file=sys.stderr)
+        finally:
+            page.close()
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Browser figures for the built page.")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    site = Site()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            ours, base, paths = [], [], set()
+            for _ in range(args.runs):
+                elapsed, fetched = cold_start(browser, site.url, ours=True)
+                ours.append(elapsed)
+                paths |= fetched
+                base.append(cold_start(browser, site.url, ours=False)[0])
+            raw, packed = transferred(site, paths)
+            speed = in_browser_speed(browser, site)
+            frames = frame_times(browser, site)
+            browser.close()
+    finally:
+        site.close()
+
+    r = {
+        "cold_start_ms": statistics.median(ours), "baseline_cold_start_ms": statistics.median(base),
+        "bytes": raw, "gzip_bytes": packed,
+        **{f"steps_per_s_{k}": v for k, v in speed.items() if k.startswith(("nnpy", "plain"))},
+        "matmul_kernel": speed.get("matmul_kernel"),
+        "frame_ms_default": frames.get("default"), "frame_ms_784_64_32_10": frames.get("784-64-32-10"),
+    }
+    r["cold_start_vs_baseline"] = r["cold_start_ms"] / r["baseline_cold_start_ms"]
+    r["nnpy_vs_plain_small"] = r["steps_per_s_nnpy_small"] / r["steps_per_s_plain_numpy_small"]
+    r["nnpy_vs_plain_big"] = r["steps_per_s_nnpy_big"] / r["steps_per_s_plain_numpy_big"]
+
+    rows = [
+        ("cold start, ours (median ms)", r["cold_start_ms"], "goal <= 1.1x baseline and < 3000"),
+        ("cold start, Pyodide+numpy baseline (ms)", r["baseline_cold_start_ms"], ""),
+        ("cold start ratio", r["cold_start_vs_baseline"], ""),
+        ("bytes transferred (raw)", r["bytes"], ""),
+        ("bytes transferred (gzip)", r["gzip_bytes"], ""),
+        ("steps/s nnpy 64-32-16-10 b32", r["steps_per_s_nnpy_small"], "goal >= 4000"),
+        ("steps/s plain numpy loop, same", r["steps_per_s_plain_numpy_small"], ""),
+        ("steps/s nnpy 784-128-64-10 b64", r["steps_per_s_nnpy_big"], "goal >= 180"),
+        ("steps/s plain numpy loop, same", r["steps_per_s_plain_numpy_big"], ""),
+        ("frame ms, default network", r["frame_ms_default"], "goal < 8"),
+        ("frame ms, 784-64-32-10", r["frame_ms_784_64_32_10"], "goal < 16"),
+    ]
+    for name, value, goal in rows:
+        shown = "n/a" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value:.2f}")
+        print(f"{name:<42} {shown:>14}  {goal}")
+    if args.json:
+        print(json.dumps(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+// The one door between JavaScript and the Python glue (web/py/app.py).
+//
+// Python calls globalThis.nnpyBridge.attach(api) once it has started. `api` is a plain object of
+// persistent PyProxy functions; we only ever pass them strings and numbers and get strings and
+// numbers back, so no new proxy is created per call. The per-frame data arrives in two typed
+// arrays JavaScript owns (view.snapshot: Float32Array, view.figures: Float64Array) that Python
+// fills in place with JsProxy.assign — the JS heap stays flat however long training runs.
+
+export class Bridge {
+  constructor() {
+    this.view = { snapshot: null, figures: null };
+    this.api = null;
+    this.meta = null;
+    this.onStage = null;
+    this.ready = new Promise((resolve) => {
+      this._resolve = resolve;
+    });
+  }
+
+  // Installed before PyScript starts so that app.py can find it.
+  expose() {
+    globalThis.nnpyBridge = {
+      view: this.view,
+      stage: (stage, text) => this.onStage && this.onStage(stage, text),
+      attach: (api) => {
+        this.api = api;
+        this._resolve(this);
+      },
+    };
+  }
+
+  configure(changes) {
+    this.meta = JSON.parse(this.api.configure(JSON.stringify(changes)));
+    this._index();
+    return this.meta;
+  }
+
+  _index() {
+    this.fig = {};
+    this.meta.figures.forEach((name, i) => {
+      this.fig[name] = i;
+    });
+  }
+
+  // Train for `ms` milliseconds (or exactly `steps` steps); returns "ok" | "diverged" | "layout".
+  train(ms, steps = 0) {
+    const status = this.api.train(ms, steps);
+    if (status === "layout") {
+      this.meta = JSON.parse(this.api.meta());
+      this._index();
+    }
+    return status;
+  }
+
+  probe(index = -1) {
+    this.api.probe(index);
+  }
+
+  figure(name) {
+    return this.view.figures[this.fig[name]];
+  }
+
+  // Output values for the probe (probabilities for classification), after the named figures.
+  outputs() {
+    return this.view.figures.subarray(this.meta.figures.length);
+  }
+
+  hasData(name) {
+    return this.api.has_data(name);
+  }
+
+  putData(name, bytes) {
+    return this.api.put_data(name, bytes);
+  }
+
+  selfCheck(request) {
+    return JSON.parse(this.api.self_check(JSON.stringify(request || {})));
+  }
+}

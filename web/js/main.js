@@ -1,0 +1,483 @@
+// The page: loading, controls, and the frame loop.
+//
+// State flows one way: controls -> config -> Python model -> snapshot -> renderer.
+// Each animation frame: ask Python to train for a time budget, then draw what it left in the
+// shared typed arrays. The budget adapts so a frame (train + draw) stays within ~14 ms, which
+// keeps 60 fps and lets clicks and key presses through between frames.
+
+import { Loader, formatBytes } from "./loader.js";
+import { Bridge } from "./bridge.js";
+import { NetworkView } from "./renderer.js";
+import { LossChart, compact } from "./chart.js";
+
+const DATASETS = [
+  ["digits", "Digits 8×8"],
+  ["mnist", "MNIST 28×28"],
+  ["circle", "Circle"],
+  ["xor", "XOR"],
+  ["gaussians", "Two blobs"],
+  ["moons", "Moons"],
+  ["spiral", "Spiral"],
+  ["plane", "Plane (regression)"],
+  ["gaussian_mix", "Bumps (regression)"],
+  ["sine", "Sine (regression)"],
+];
+const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const FRAME_MS = 1000 / 60;
+const MIN_BUDGET = 4; // ms of training per frame, adaptive between these
+const MAX_BUDGET = 9;
+const MIN_LINES = 200; // connection lines per layer gap, adaptive between these
+const MAX_LINES = 2400;
+const PROBE_EVERY_MS = 1600;
+const STALL_MS = 90000;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  play: $("play"),
+  playLabel: $("play").querySelector(".label"),
+  step: $("step"),
+  reset: $("reset"),
+  dataset: $("dataset"),
+  lr: $("learning-rate"),
+  statStep: $("stat-step"),
+  statLoss: $("stat-loss"),
+  statAccuracy: $("stat-accuracy"),
+  network: $("network"),
+  chart: $("chart"),
+  message: $("message"),
+  busy: $("busy"),
+  probe: $("probe"),
+  note: $("note"),
+  statusText: $("status-text"),
+  perf: $("perf"),
+  error: $("error"),
+  errorTitle: $("error-title"),
+  errorDetail: $("error-detail"),
+};
+
+const bridge = new Bridge();
+const loader = new Loader($("loader"));
+const view = new NetworkView(ui.network);
+const chart = new LossChart(ui.chart);
+
+const state = {
+  status: "loading",
+  seed: 0,
+  lastEvals: -1,
+  lastProbeAt: 0,
+  budget: 8,
+  onTime: 0,
+  drawMs: 2,
+  lastFrame: 0,
+  frames: 0,
+  steps: 0,
+  fps: 0,
+  stepsPerSecond: 0,
+  windowStart: 0,
+  dirty: true,
+  busy: false,
+  shown: {},
+};
+
+// ------------------------------------------------------------------ status and errors
+
+function setStatus(status) {
+  state.status = status;
+  document.body.dataset.status = status;
+  const labels = { loading: "Loading", ready: "Ready", training: "Training", paused: "Paused", diverged: "Diverged", error: "Error" };
+  ui.statusText.textContent = labels[status] || status;
+  ui.playLabel.textContent = status === "training" ? "Pause" : status === "diverged" ? "Restart" : "Play";
+  ui.play.setAttribute("aria-label", ui.playLabel.textContent);
+  const usable = status !== "loading" && status !== "error" && !state.busy;
+  for (const el of [ui.play, ui.step, ui.reset, ui.dataset, ui.lr]) el.disabled = !usable;
+  if (status === "diverged") ui.step.disabled = true;
+}
+
+function showError(title, detail) {
+  if (state.status === "error") return;
+  ui.errorTitle.textContent = title;
+  ui.errorDetail.textContent = detail || "";
+  ui.error.hidden = false;
+  setStatus("error");
+  console.warn(`nnpy: ${title}${detail ? ` — ${detail}` : ""}`);
+}
+
+loader.onError = showError;
+bridge.onStage = (stage, text) => loader.stage(stage, text);
+$("reload").addEventListener("click", () => location.reload());
+
+// PyScript shows Python errors as a .py-error banner: surface them in our card instead.
+new MutationObserver((records) => {
+  for (const record of records) {
+    for (const node of record.addedNodes) {
+      if (node.nodeType === 1 && node.classList.contains("py-error")) {
+        const text = node.textContent.trim();
+        const last = text.split("\n").filter(Boolean).pop() || text;
+        showError(state.status === "loading" ? "Python failed to start" : "Python raised an error", last);
+      }
+    }
+  }
+}).observe(document.body, { childList: true });
+
+window.addEventListener("error", (event) => {
+  if (state.status === "loading") showError("The page failed while loading", event.message);
+});
+window.addEventListener("unhandledrejection", (event) => {
+  if (state.status === "loading") {
+    const reason = event.reason;
+    showError("The page failed while loading", String((reason && reason.message) || reason));
+  }
+});
+
+// ------------------------------------------------------------------ start-up
+
+async function start() {
+  bridge.expose();
+  loader.install();
+  fillSelect(ui.dataset, DATASETS.map(([value, label]) => [value, label]), "digits");
+  fillSelect(ui.lr, LEARNING_RATES.map((v) => [String(v), String(v)]), "0.003");
+  observeSizes();
+
+  let lastProgress = performance.now();
+  let lastPercent = -1;
+  let lastFiles = 0;
+  const watchdog = setInterval(() => {
+    if (state.status !== "loading") return clearInterval(watchdog);
+    if (loader.percent !== lastPercent || loader.files.size !== lastFiles) {
+      lastPercent = loader.percent;
+      lastFiles = loader.files.size;
+      lastProgress = performance.now();
+    } else if (performance.now() - lastProgress > STALL_MS) {
+      clearInterval(watchdog);
+      showError("Loading stalled", `Nothing arrived for ${STALL_MS / 1000} s while: ${loader.headline.textContent}`);
+    }
+  }, 1000);
+
+  try {
+    await import("../pyscript/core.js");
+  } catch (error) {
+    showError("Could not load PyScript", `pyscript/core.js: ${error.message || error}`);
+    return;
+  }
+  await bridge.ready;
+  if (state.status === "error") return;
+  loader.stage("python", "Building the network");
+  await nextFrame();
+  try {
+    applyMeta(bridge.configure({ dataset: "digits", seed: state.seed }));
+  } catch (error) {
+    showError("Could not build the network", error.message);
+    return;
+  }
+  loader.done();
+  setStatus("ready");
+  window.nnpy.ready = true;
+  requestAnimationFrame(frame);
+}
+
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+
+function fillSelect(select, options, selected) {
+  select.replaceChildren(
+    ...options.map(([value, label]) => {
+      const option = document.createElement("option");
+      option.value = value;
+      option.textContent = label;
+      option.selected = value === selected;
+      return option;
+    }),
+  );
+}
+
+// ------------------------------------------------------------------ model changes
+
+function applyMeta(meta) {
+  view.setMeta(meta);
+  chart.reset();
+  state.lastEvals = -1;
+  state.shown = {};
+  const lr = String(meta.learning_rate);
+  if (![...ui.lr.options].some((o) => o.value === lr)) {
+    const values = [...new Set([...LEARNING_RATES, meta.learning_rate])].sort((a, b) => a - b);
+    fillSelect(ui.lr, values.map((v) => [String(v), String(v)]), lr);
+  }
+  ui.lr.value = lr;
+  ui.dataset.value = meta.dataset;
+  ui.message.hidden = true;
+  readFigures();
+  state.dirty = true;
+}
+
+function configure(changes) {
+  const meta = bridge.configure(changes);
+  if (meta.sizes.join() !== view.meta.sizes.join() || "dataset" in changes || "seed" in changes) applyMeta(meta);
+  else {
+    bridge.meta = meta;
+    readFigures();
+  }
+  state.dirty = true;
+  return meta;
+}
+
+function play() {
+  if (state.status === "diverged") reset();
+  state.lastProbeAt = performance.now();
+  setStatus("training");
+}
+
+function pause() {
+  setStatus("paused");
+}
+
+function reset() {
+  state.seed += 1;
+  configure({ seed: state.seed });
+  if (state.status === "diverged") setStatus("paused");
+}
+
+function stepOnce() {
+  if (state.status === "training") pause();
+  const status = bridge.train(1000, 1);
+  handleTrainStatus(status);
+  if (state.status === "ready") setStatus("paused");
+  state.dirty = true;
+}
+
+async function chooseDataset(name) {
+  const wasTraining = state.status === "training";
+  try {
+    if (!bridge.hasData(name) && (name === "mnist")) {
+      await fetchData(name);
+    }
+    configure({ dataset: name, seed: state.seed });
+    setStatus(wasTraining ? "training" : "paused");
+  } catch (error) {
+    ui.dataset.value = bridge.meta.dataset;
+    setBusy("");
+    ui.message.textContent = `Could not load ${name}: ${error.message}`;
+    ui.message.hidden = false;
+    setStatus("paused");
+  }
+}
+
+// Large data files are fetched only when chosen, with a byte count on screen.
+async function fetchData(name) {
+  const url = new URL(`./nnpy/data/${name}.bin.gz`, location.href);
+  setBusy(`Loading ${name}…`);
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${url.pathname}`);
+  const total = Number(response.headers.get("content-length")) || 0;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.byteLength;
+    setBusy(`Loading ${name} — ${total ? `${Math.floor((100 * loaded) / total)}% of ${formatBytes(total)}` : formatBytes(loaded)}`);
+  }
+  const bytes = new Uint8Array(loaded);
+  let pos = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, pos);
+    pos += chunk.byteLength;
+  }
+  setBusy(`Preparing ${name}…`);
+  await nextFrame();
+  bridge.putData(name, bytes);
+  setBusy("");
+}
+
+function setBusy(text) {
+  state.busy = Boolean(text);
+  ui.busy.textContent = text;
+  ui.busy.hidden = !text;
+  setStatus(state.status);
+}
+
+ui.play.addEventListener("click", () => (state.status === "training" ? pause() : play()));
+ui.step.addEventListener("click", stepOnce);
+ui.reset.addEventListener("click", reset);
+ui.lr.addEventListener("change", () => {
+  configure({ learning_rate: Number(ui.lr.value) });
+  if (state.status === "diverged") {
+    ui.message.textContent += " · press Restart to try the new rate";
+  }
+});
+ui.dataset.addEventListener("change", () => chooseDataset(ui.dataset.value));
+ui.network.addEventListener("click", (event) => {
+  if (state.status === "loading" || state.status === "error") return;
+  const rect = ui.network.getBoundingClientRect();
+  if (view.hitInput(event.clientX - rect.left, event.clientY - rect.top)) {
+    bridge.probe();
+    state.lastProbeAt = performance.now();
+    readFigures();
+    state.dirty = true;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  if (event.target instanceof HTMLSelectElement || event.target instanceof HTMLButtonElement) return;
+  if (event.code === "Space" && !ui.play.disabled) {
+    event.preventDefault();
+    ui.play.click();
+  }
+});
+
+// ------------------------------------------------------------------ the loop
+
+function handleTrainStatus(status) {
+  if (status === "layout") applyMeta(bridge.meta);
+  if (status === "diverged") {
+    const k = bridge.figure("diverged_step");
+    setStatus("diverged");
+    ui.message.textContent = `diverged at step ${k} — try a smaller learning rate`;
+    ui.message.hidden = false;
+  }
+  readFigures();
+}
+
+function frame(now) {
+  requestAnimationFrame(frame);
+  const dt = state.lastFrame ? now - state.lastFrame : FRAME_MS;
+  state.lastFrame = now;
+  if (state.status === "training") {
+    adapt(dt);
+    const status = bridge.train(state.budget);
+    handleTrainStatus(status);
+    state.steps += bridge.figure("steps_done");
+    if (now - state.lastProbeAt > PROBE_EVERY_MS) {
+      bridge.probe();
+      state.lastProbeAt = now;
+      readFigures();
+    }
+    state.dirty = true;
+  }
+  if (state.dirty) {
+    const t0 = performance.now();
+    draw();
+    state.drawMs = 0.9 * state.drawMs + 0.1 * (performance.now() - t0);
+    state.dirty = false;
+  }
+  // frames per second and steps per second, over one-second windows
+  state.frames++;
+  if (now - state.windowStart >= 1000) {
+    const seconds = (now - state.windowStart) / 1000;
+    state.fps = state.frames / seconds;
+    state.stepsPerSecond = state.steps / seconds;
+    state.frames = 0;
+    state.steps = 0;
+    state.windowStart = now;
+    ui.perf.textContent = state.status === "training"
+      ? `${Math.round(state.fps)} fps · ${compact(state.stepsPerSecond)} steps/s`
+      : "";
+  }
+}
+
+// Rendering throttles itself: when frames arrive late (a missed vsync), draw fewer connection
+// lines and train a little less per frame; when they are on time again, creep back up. Input
+// is never dropped: events run between frames whatever the budgets are.
+function adapt(dt) {
+  if (dt > FRAME_MS * 1.3) {
+    state.onTime = 0;
+    if (view.maxLines > MIN_LINES) view.maxLines = Math.max(MIN_LINES, Math.round(view.maxLines * 0.85));
+    else state.budget = Math.max(MIN_BUDGET, state.budget * 0.95);
+  } else if (++state.onTime > 20) {
+    view.maxLines = Math.min(MAX_LINES, view.maxLines + 20);
+    state.budget = Math.min(MAX_BUDGET, state.budget + 0.1);
+  }
+}
+
+function draw() {
+  const outputs = bridge.outputs();
+  view.draw(bridge.view.snapshot, outputs, { pred: bridge.figure("probe_pred"), label: bridge.figure("probe_label") });
+  chart.draw();
+  const notes = view.notes;
+  if (notes.length) {
+    const shown = notes.reduce((a, n) => a + n.shown, 0);
+    const total = bridge.meta.sizes.slice(1).reduce((a, n, l) => a + n * bridge.meta.sizes[l], 0);
+    setText(ui.note, "note", `Showing the strongest ${shown.toLocaleString("en")} of ${total.toLocaleString("en")} connections.`);
+  } else {
+    setText(ui.note, "note", "");
+  }
+}
+
+function setText(el, key, text) {
+  if (state.shown[key] !== text) {
+    state.shown[key] = text;
+    el.textContent = text;
+  }
+}
+
+function readFigures() {
+  const f = (name) => bridge.figure(name);
+  const evals = f("evals");
+  if (evals !== state.lastEvals) {
+    state.lastEvals = evals;
+    chart.add(f("eval_step"), f("train_loss"), f("test_loss"));
+  }
+  const testLoss = f("test_loss");
+  const accuracy = f("test_accuracy");
+  setText(ui.statStep, "step", f("step").toLocaleString("en"));
+  setText(ui.statLoss, "loss", Number.isFinite(testLoss) ? testLoss.toFixed(3) : "–");
+  setText(ui.statAccuracy, "acc", Number.isFinite(accuracy) ? `${(100 * accuracy).toFixed(1)}%` : "–");
+  const meta = bridge.meta;
+  const label = f("probe_label");
+  const pred = f("probe_pred");
+  let probe;
+  if (meta.kind === "classification") {
+    const names = meta.output_names;
+    const p = bridge.outputs()[pred];
+    probe = [
+      `Example ${f("probe_index") + 1} of ${meta.test_size}: true `, ["", names[label]],
+      ", predicted ", [label === pred ? "" : "wrong", names[pred]], ` (${Math.round(100 * p)}%)`,
+    ];
+  } else {
+    probe = [`Example ${f("probe_index") + 1} of ${meta.test_size}`];
+  }
+  const key = JSON.stringify(probe);
+  if (state.shown.probe !== key) {
+    state.shown.probe = key;
+    // text nodes and <b> elements only: nothing is parsed as HTML
+    ui.probe.replaceChildren(
+      ...probe.map((part) => {
+        if (typeof part === "string") return document.createTextNode(part);
+        const b = document.createElement("b");
+        if (part[0]) b.className = part[0];
+        b.textContent = part[1];
+        return b;
+      }),
+    );
+  }
+}
+
+// ------------------------------------------------------------------ sizes
+
+function observeSizes() {
+  const resize = () => {
+    const dpr = window.devicePixelRatio || 1;
+    const a = ui.network.getBoundingClientRect();
+    const b = ui.chart.getBoundingClientRect();
+    const changed = view.resize(a.width, a.height, dpr) | chart.resize(b.width, b.height, dpr);
+    if (changed && state.status !== "loading") {
+      state.dirty = true;
+    }
+  };
+  new ResizeObserver(resize).observe(ui.network);
+  new ResizeObserver(resize).observe(ui.chart);
+  window.addEventListener("resize", resize);
+  resize();
+}
+
+// For tests and the curious: read-only handles, no eval.
+window.nnpy = {
+  ready: false,
+  bridge,
+  state,
+  view,
+  selfCheck: (request) => bridge.selfCheck(request),
+  configure: (changes) => configure(changes),
+  stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),
+};
+
+start();

@@ -1,0 +1,385 @@
+// Draws the network from a packed snapshot (docs/ARCHITECTURE.md): nothing here computes
+// anything nnpy computes; it only maps numbers to pixels.
+//
+// Layers run left to right. Image inputs are drawn as the picture itself, one cell per input
+// neuron; its connections leave from the cell centres (under the picture, so they fan out of
+// its edge). Every connection is a line whose width and opacity grow with |w| and whose colour
+// is its sign. To stay fast, lines are bucketed by sign and strength into a few paths (one
+// style change per bucket), and a layer gap with more than `maxLines` connections (e.g. 784 x 64
+// for MNIST) draws only its strongest `maxLines` — the legend says so. `maxLines` adapts to the
+// machine (main.js): faint lines cost as much to rasterise as strong ones and say little.
+
+import { diverging, divergingInto, rgba, POSITIVE, NEGATIVE, INK, MUTED, FAINT } from "./colors.js";
+
+const START_LINES = 800; // per layer gap; the page adapts maxLines to what the machine draws in time
+const BINS = 6; // strength buckets per sign
+const HIST = 256;
+
+export class NetworkView {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d", { alpha: false });
+    this.meta = null;
+    this.w = 0;
+    this.h = 0;
+    this.dpr = 1;
+    this.image = document.createElement("canvas");
+    this.imageCtx = this.image.getContext("2d");
+    this.hist = new Uint32Array(HIST);
+    this.notes = [];
+    this.maxLines = START_LINES;
+    this.geometry = null;
+    this.font = getComputedStyle(document.documentElement).getPropertyValue("--font-ui").trim() || "system-ui, sans-serif";
+  }
+
+  resize(cssWidth, cssHeight, dpr) {
+    const w = Math.max(1, Math.floor(cssWidth));
+    const h = Math.max(1, Math.floor(cssHeight));
+    if (w === this.w && h === this.h && dpr === this.dpr) return false;
+    this.w = w;
+    this.h = h;
+    this.dpr = dpr;
+    this.canvas.width = Math.round(w * dpr);
+    this.canvas.height = Math.round(h * dpr);
+    this.geometry = null;
+    this.ctx.fillStyle = "#ffffff";
+    this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    return true;
+  }
+
+  setMeta(meta) {
+    this.meta = meta;
+    this.geometry = null;
+    if (meta.image) {
+      this.image.width = meta.input_shape[1];
+      this.image.height = meta.input_shape[0];
+      this.pixels = this.imageCtx.createImageData(this.image.width, this.image.height);
+    }
+  }
+
+  // ------------------------------------------------------------------ geometry
+
+  _layout() {
+    const { sizes, image, input_shape: shape, kind, output_names: outNames } = this.meta;
+    const W = this.w;
+    const H = this.h;
+    const small = W < 560 || H < 330;
+    const pad = small ? 8 : 14;
+    const titleH = small ? 28 : 36;
+    const top = pad + titleH;
+    const bottom = H - pad;
+    const availH = Math.max(20, bottom - top);
+    const L = sizes.length - 1;
+    const classes = kind === "classification" && sizes[L] > 1;
+    const right = classes ? Math.min(small ? 78 : 110, W * 0.24) : small ? 52 : 70;
+
+    const cols = [];
+    // input column
+    let inputRight;
+    const input = { x: 0, xs: new Float32Array(sizes[0]), ys: new Float32Array(sizes[0]), r: 0, rect: null };
+    if (image) {
+      const [rows, colsN] = shape;
+      const side = Math.max(24, Math.min(availH * (small ? 0.62 : 0.56), W * (small ? 0.22 : 0.2), 240));
+      const cell = side / Math.max(rows, colsN);
+      const wImg = cell * colsN;
+      const hImg = cell * rows;
+      const x0 = pad + 2;
+      const y0 = top + (availH - hImg) / 2;
+      input.rect = { x: x0, y: y0, w: wImg, h: hImg, cell, rows, cols: colsN };
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < colsN; c++) {
+          input.xs[r * colsN + c] = x0 + (c + 0.5) * cell;
+          input.ys[r * colsN + c] = y0 + (r + 0.5) * cell;
+        }
+      }
+      input.x = x0 + wImg / 2;
+      inputRight = x0 + wImg;
+    } else {
+      const labelW = small ? 34 : 46;
+      input.x = pad + labelW;
+      this._column(input, sizes[0], input.x, top, availH);
+      inputRight = input.x + input.r;
+    }
+    cols.push(input);
+
+    const xEnd = W - pad - right;
+    const gap = (xEnd - inputRight) / L;
+    for (let l = 1; l <= L; l++) {
+      const col = { x: inputRight + gap * l - (l === L ? 0 : 0), xs: null, ys: new Float32Array(sizes[l]), r: 0 };
+      this._column(col, sizes[l], col.x, top, availH);
+      cols.push(col);
+    }
+    // keep the first hidden column clear of the picture
+    this.geometry = { cols, pad, top, bottom, titleH, small, right, classes, outNames, L };
+  }
+
+  _column(col, n, x, top, availH) {
+    const spacing = Math.min(34, availH / n);
+    const r = Math.max(1.6, Math.min(11, spacing * 0.36));
+    const height = spacing * (n - 1);
+    const y0 = top + (availH - height) / 2;
+    col.xs = new Float32Array(n).fill(x);
+    col.ys = col.ys && col.ys.length === n ? col.ys : new Float32Array(n);
+    for (let i = 0; i < n; i++) col.ys[i] = y0 + spacing * i;
+    col.r = r;
+    col.spacing = spacing;
+  }
+
+  // ------------------------------------------------------------------ drawing
+
+  draw(snap, outputs, info) {
+    if (!this.meta || !snap) return;
+    if (!this.geometry) this._layout();
+    const ctx = this.ctx;
+    const g = this.geometry;
+    const { sizes, layout } = this.meta;
+    const off = layout.offsets;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, this.w, this.h);
+    this.notes = [];
+    this.linesDrawn = 0;
+
+    for (let l = 1; l <= g.L; l++) this._connections(snap, off.W[l - 1], sizes[l - 1], sizes[l], g.cols[l - 1], g.cols[l], l);
+    this._inputs(snap, off.a[0], sizes[0]);
+    for (let l = 1; l < g.L; l++) this._hidden(snap, off.a[l], sizes[l], g.cols[l]);
+    this._outputs(snap, off.a[g.L], sizes[g.L], g.cols[g.L], outputs, info);
+    this._titles();
+  }
+
+  _connections(snap, o, nIn, nOut, from, to, l) {
+    const n = nIn * nOut;
+    let wmax = 0;
+    for (let k = o; k < o + n; k++) {
+      const a = Math.abs(snap[k]);
+      if (a > wmax) wmax = a;
+    }
+    if (!(wmax > 0)) return;
+    let threshold = 0;
+    if (n > this.maxLines) {
+      // strongest maxLines by a histogram of |w| (one pass, no sort)
+      const hist = this.hist;
+      hist.fill(0);
+      const scale = (HIST - 1) / wmax;
+      for (let k = o; k < o + n; k++) hist[(Math.abs(snap[k]) * scale) | 0]++;
+      let acc = 0;
+      let b = HIST - 1;
+      for (; b > 0; b--) {
+        acc += hist[b];
+        if (acc >= this.maxLines) break;
+      }
+      threshold = b / scale;
+      this.notes.push({ layer: l, shown: Math.min(acc, n), total: n });
+      this.clipped = true;
+    }
+    // counting sort of the drawn connections by bucket (sign x strength), then one stroke per
+    // line with the style set once per bucket: software rasterisers (no GPU) draw many short
+    // separate strokes much faster than one huge path with overlapping translucent segments
+    const counts = this.counts || (this.counts = new Int32Array(2 * BINS + 1));
+    counts.fill(0);
+    const inv = 1 / wmax;
+    const bucketOf = (w) => {
+      const a = w < 0 ? -w : w;
+      if (a < threshold || a === 0) return -1;
+      let bin = (a * inv * BINS) | 0;
+      if (bin >= BINS) bin = BINS - 1;
+      return (w < 0 ? BINS : 0) + bin;
+    };
+    for (let k = 0; k < n; k++) {
+      const b = bucketOf(snap[o + k]);
+      if (b >= 0) counts[b + 1]++;
+    }
+    for (let b = 1; b <= 2 * BINS; b++) counts[b] += counts[b - 1];
+    const drawn = counts[2 * BINS];
+    if (!this.order || this.order.length < drawn) this.order = new Int32Array(Math.max(drawn, 4096));
+    const order = this.order;
+    const fill = this.fill || (this.fill = new Int32Array(2 * BINS));
+    for (let b = 0; b < 2 * BINS; b++) fill[b] = counts[b];
+    for (let k = 0; k < n; k++) {
+      const b = bucketOf(snap[o + k]);
+      if (b >= 0) order[fill[b]++] = k;
+    }
+    const ctx = this.ctx;
+    const density = Math.max(0.45, Math.min(1, Math.sqrt(500 / Math.max(1, drawn))));
+    ctx.lineCap = "butt";
+    const fx = from.xs;
+    const fy = from.ys;
+    const tx = to.xs;
+    const ty = to.ys;
+    for (let b = 0; b < 2 * BINS; b++) {
+      if (counts[b + 1] === counts[b]) continue;
+      const t = ((b % BINS) + 0.75) / BINS;
+      ctx.strokeStyle = rgba(b < BINS ? POSITIVE : NEGATIVE, Math.min(0.9, (0.06 + 0.8 * t * t) * (0.6 + 0.4 * density)));
+      ctx.lineWidth = (0.3 + 3.2 * t * t) * density;
+      for (let q = counts[b]; q < counts[b + 1]; q++) {
+        const k = order[q];
+        const i = (k / nOut) | 0;
+        const j = k - i * nOut;
+        ctx.beginPath();
+        ctx.moveTo(fx[i], fy[i]);
+        ctx.lineTo(tx[j], ty[j]);
+        ctx.stroke();
+      }
+    }
+    this.linesDrawn += drawn;
+  }
+
+  _inputs(snap, o, n) {
+    const ctx = this.ctx;
+    const col = this.geometry.cols[0];
+    if (this.meta.image) {
+      const px = this.pixels.data;
+      for (let i = 0; i < n; i++) divergingInto(px, 4 * i, snap[o + i]);
+      this.imageCtx.putImageData(this.pixels, 0, 0);
+      const { x, y, w, h, cell, rows, cols } = col.rect;
+      ctx.imageSmoothingEnabled = false;
+      ctx.drawImage(this.image, x, y, w, h);
+      if (cell >= 7) {
+        ctx.beginPath();
+        for (let r = 1; r < rows; r++) {
+          ctx.moveTo(x, y + r * cell);
+          ctx.lineTo(x + w, y + r * cell);
+        }
+        for (let c = 1; c < cols; c++) {
+          ctx.moveTo(x + c * cell, y);
+          ctx.lineTo(x + c * cell, y + h);
+        }
+        ctx.strokeStyle = "rgba(27,36,48,0.07)";
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      }
+      ctx.strokeStyle = FAINT;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x - 0.5, y - 0.5, w + 1, h + 1);
+      return;
+    }
+    // feature inputs: circles with their names; values shown relative to the data's range (±6)
+    const names = this.meta.input_names;
+    ctx.font = `${this.geometry.small ? 10 : 12}px ${this.font}`;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (let i = 0; i < n; i++) {
+      this._node(col.xs[i], col.ys[i], Math.max(col.r, 5), snap[o + i] / 6);
+      ctx.fillStyle = MUTED;
+      ctx.fillText(names[i] || `x${i + 1}`, col.xs[i] - Math.max(col.r, 5) - 5, col.ys[i]);
+    }
+  }
+
+  _node(x, y, r, t) {
+    const ctx = this.ctx;
+    ctx.beginPath();
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
+    ctx.fillStyle = diverging(t);
+    ctx.fill();
+    if (r >= 2.5) {
+      ctx.lineWidth = r >= 6 ? 1.25 : 0.75;
+      ctx.strokeStyle = "rgba(27,36,48,0.35)";
+      ctx.stroke();
+    }
+  }
+
+  _hidden(snap, o, n, col) {
+    let m = 1e-9;
+    for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(snap[o + i]));
+    for (let i = 0; i < n; i++) this._node(col.xs[i], col.ys[i], col.r, snap[o + i] / m);
+  }
+
+  _outputs(snap, o, n, col, outputs, info) {
+    const ctx = this.ctx;
+    const g = this.geometry;
+    const names = g.outNames;
+    const r = Math.max(col.r, Math.min(9, col.spacing * 0.36));
+    const pred = info.pred;
+    const label = info.label;
+    const fontSize = g.small ? 10 : Math.max(10, Math.min(13, col.spacing * 0.5));
+    ctx.textBaseline = "middle";
+    for (let i = 0; i < n; i++) {
+      const x = col.xs[i];
+      const y = col.ys[i];
+      const v = g.classes ? outputs[i] : Math.tanh(snap[o + i]);
+      this._node(x, y, r, v);
+      if (g.classes && i === pred) {
+        ctx.beginPath();
+        ctx.arc(x, y, r + 2.5, 0, 2 * Math.PI);
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = INK;
+        ctx.stroke();
+      }
+      // name, then a probability bar
+      const lx = x + r + 6;
+      ctx.textAlign = "left";
+      ctx.font = `${i === pred ? "600 " : ""}${fontSize}px ${this.font}`;
+      ctx.fillStyle = i === pred ? INK : MUTED;
+      const name = names[i] || String(i);
+      ctx.fillText(name, lx, y);
+      if (g.classes) {
+        const bx = lx + ctx.measureText(names.length > 2 ? "0" : name).width + 6;
+        const bw = Math.max(10, this.w - g.pad - bx - (g.small ? 4 : 30));
+        const bh = Math.max(2, Math.min(6, col.spacing * 0.28));
+        ctx.fillStyle = "#eef1f5";
+        ctx.fillRect(bx, y - bh / 2, bw, bh);
+        ctx.fillStyle = rgba(POSITIVE, 0.85);
+        ctx.fillRect(bx, y - bh / 2, bw * Math.max(0, Math.min(1, outputs[i])), bh);
+        if (i === label) {
+          // the true class: a small dark tick at the end of its track
+          ctx.fillStyle = INK;
+          ctx.fillRect(bx + bw + 2, y - bh, 2, bh * 2);
+        }
+        if (!g.small && i === pred) {
+          ctx.font = `${fontSize - 1}px ${this.font}`;
+          ctx.fillStyle = INK;
+          ctx.textAlign = "left";
+          ctx.fillText(`${Math.round(100 * outputs[i])}%`, bx + bw + 8, y);
+        }
+      } else {
+        ctx.font = `${fontSize}px ${this.font}`;
+        ctx.fillStyle = INK;
+        ctx.fillText(snap[o + i].toFixed(2), lx + 14, y);
+      }
+    }
+  }
+
+  _titles() {
+    const ctx = this.ctx;
+    const g = this.geometry;
+    const { sizes, activation, image, input_shape: shape, kind, loss } = this.meta;
+    const y1 = g.pad + (g.small ? 8 : 10);
+    const y2 = y1 + (g.small ? 12 : 15);
+    const titles = [];
+    const inputDetail = image ? `${shape[0]}×${shape[1]} pixels` : `${sizes[0]} feature${sizes[0] > 1 ? "s" : ""}`;
+    titles.push(["Input", inputDetail]);
+    const hidden = sizes.length - 2;
+    const tight = hidden > 1 && g.cols[2].x - g.cols[1].x < 84;
+    for (let l = 1; l <= hidden; l++) titles.push([hidden > 1 ? `Hidden ${l}` : "Hidden", `${sizes[l]} · ${activation}`]);
+    const outDetail = kind === "classification" ? (loss === "cross_entropy" ? `${sizes.at(-1)} · softmax` : "sigmoid") : "linear";
+    titles.push(["Output", outDetail]);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "alphabetic";
+    const put = (title, detail, x) => {
+      ctx.font = `600 ${g.small ? 11 : 12}px ${this.font}`;
+      ctx.fillStyle = INK;
+      ctx.fillText(title, x, y1);
+      ctx.font = `${g.small ? 10 : 11}px ${this.font}`;
+      ctx.fillStyle = MUTED;
+      ctx.fillText(detail, x, y2);
+    };
+    titles.forEach(([title, detail], l) => {
+      const col = g.cols[l];
+      if (tight && l >= 1 && l <= hidden) return;
+      let x = col.x;
+      if (l === g.L) x = Math.min(col.x + 14, this.w - g.pad - 30);
+      put(title, detail, x);
+    });
+    if (tight) {
+      // columns too close for one title each: one title over all hidden layers
+      put("Hidden", `${sizes.slice(1, -1).join(" · ")} ${activation}`, (g.cols[1].x + g.cols[hidden].x) / 2);
+    }
+  }
+
+  // Which input image cell (or null) is at CSS pixel (x, y) — for "click the picture".
+  hitInput(x, y) {
+    const rect = this.geometry && this.geometry.cols[0].rect;
+    if (!rect) return false;
+    return x >= rect.x && x <= rect.x + rect.w && y >= rect.y && y <= rect.y + rect.h;
+  }
+}

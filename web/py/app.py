@@ -1,0 +1,99 @@
+"""PyScript entry point: hands the training session to the page's JavaScript.
+
+The JavaScript side (web/js/bridge.js) defines ``globalThis.nnpyBridge`` before PyScript starts.
+This file builds a ``Bridge`` and calls ``nnpyBridge.attach(api)`` with a plain JS object of
+persistent function proxies.  Only strings and numbers cross the boundary as arguments and
+return values (no PyProxy is ever returned to JS), and the per-frame data is copied with
+``JsProxy.assign`` into two typed arrays JavaScript owns:
+
+    view.snapshot   Float32Array   the packed snapshot (layout in the meta JSON)
+    view.figures    Float64Array   step, losses, accuracy ... (names in the meta JSON)
+"""
+
+import json
+
+import js
+from pyodide.ffi import create_proxy, to_js
+
+bridge_js = js.nnpyBridge
+bridge_js.stage("python", "Importing numpy")
+import numpy as np  # noqa: E402
+
+bridge_js.stage("python", "Importing nnpy")
+import nnpy  # noqa: E402,F401
+from nnpy import datasets  # noqa: E402
+
+import nnpy_checks  # noqa: E402
+from nnpy_page import Session  # noqa: E402
+
+
+class Bridge:
+    """What JavaScript may call. Every method takes and returns strings or numbers only."""
+
+    def __init__(self, view):
+        self.view = view
+        self.session = Session()
+        self.snapshot_js = None
+        self.figures_js = None
+
+    def configure(self, text):
+        """Apply a JSON config change; returns the meta JSON (sizes, layout, names)."""
+        meta = self.session.configure(json.loads(text))
+        self._publish()
+        return json.dumps(meta)
+
+    def meta(self):
+        return json.dumps(self.session.meta)
+
+    def train(self, ms, max_steps=0):
+        """Train for ``ms`` milliseconds (or ``max_steps`` steps); returns "ok" / "diverged" / "layout"."""
+        status = self.session.train(float(ms), int(max_steps))
+        resized = self._publish()
+        return "layout" if (resized and status == "ok") else status
+
+    def probe(self, index=-1):
+        """Show the next test example (or test example ``index``) in the snapshot."""
+        self.session.next_probe(int(index))
+        self._publish()
+        return "ok"
+
+    def put_data(self, name, data):
+        """Store a data file the page fetched (a Uint8Array) where nnpy.datasets reads it."""
+        if name not in datasets.DATASETS:
+            raise ValueError(f"unknown dataset {name!r}")
+        path = datasets.data_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.to_bytes())
+        return str(path)
+
+    def has_data(self, name):
+        return datasets.data_path(name).exists()
+
+    def self_check(self, text):
+        """Run nnpy's in-browser checks (see nnpy_checks.py); JSON in, JSON out."""
+        return json.dumps(nnpy_checks.run(json.loads(text or "{}")))
+
+    def _publish(self):
+        """Copy the session's snapshot and figures into the JS typed arrays; True if reallocated."""
+        snap = self.session.snapshot_buffer
+        figs = self.session.figures
+        resized = False
+        if self.snapshot_js is None or self.snapshot_js.length != snap.size:
+            self.snapshot_js = js.Float32Array.new(snap.size)
+            self.view.snapshot = self.snapshot_js
+            resized = True
+        if self.figures_js is None or self.figures_js.length != figs.size:
+            self.figures_js = js.Float64Array.new(figs.size)
+            self.view.figures = self.figures_js
+            resized = True
+        self.snapshot_js.assign(snap)
+        self.figures_js.assign(figs)
+        return resized
+
+
+bridge = Bridge(bridge_js.view)
+api = {name: create_proxy(getattr(bridge, name))
+       for name in ("configure", "meta", "train", "probe", "put_data", "has_data", "self_check")}
+api["numpy_version"] = np.__version__
+api["kernel"] = nnpy.linalg.kernel if hasattr(nnpy, "linalg") else "?"
+bridge_js.attach(to_js(api, dict_converter=js.Object.fromEntries))

@@ -12,8 +12,11 @@ parameter array, as in torch.  Fast path: ``Network.params`` also carries
 with a handful of numpy calls instead of a handful per array.  After a live
 edit the network lays out a new vector: the optimizer carries the state of
 untouched layers over and starts afresh for layers whose shape changed.
-``reset()`` forgets everything.
+``reset()`` forgets everything.  On the fast path a non-finite gradient
+raises FloatingPointError and leaves the parameters as they were.
 """
+
+import math
 
 import numpy as np
 
@@ -43,6 +46,11 @@ class Optimizer:
         if flat is None:
             return self._step_arrays(params, grads)
         g = np.concatenate([layer[key].ravel() for layer in grads for key in KEYS])
+        if g.size != flat.size:
+            raise ValueError(f"gradients ({g.size} values) do not fit the parameters "
+                             f"({flat.size}): were they computed before a network edit?")
+        if not math.isfinite(g.sum()):   # a sum is nan/inf iff some element is (or it overflows)
+            raise FloatingPointError("non-finite gradient: parameters left unchanged")
         if params.segments is not self._segments:
             self._relayout(params.segments, flat.size)
         t = None

@@ -23,7 +23,7 @@ import numpy as np
 from . import metrics
 from .network import train_step
 
-__all__ = ["Trainer", "History", "fit", "evaluate", "targets_for", "output_size", "EVAL_CHUNK"]
+__all__ = ["Trainer", "History", "Setup", "fit", "setup", "evaluate", "predict", "targets_for", "output_size", "EVAL_CHUNK"]
 
 EVAL_CHUNK = 4096  # rows per forward pass when scoring a whole set (bounds memory)
 
@@ -111,13 +111,14 @@ def evaluate(net, x: np.ndarray, y: np.ndarray, kind: str = "classification") ->
     Returns ``{"loss": float, "accuracy": float}`` (classification; y may be labels or one-hot
     mse targets) or ``{"loss": float, "r2": float}`` (regression).
     """
-    losses, weights = [], []
+    losses, weights, chunks = [], [], []
     for i in range(0, len(x), EVAL_CHUNK):
-        xb, yb = x[i:i + EVAL_CHUNK], y[i:i + EVAL_CHUNK]
-        losses.append(net.loss(net.forward(xb), yb))
-        weights.append(len(xb))
+        trace = net.forward(x[i:i + EVAL_CHUNK])
+        losses.append(net.loss(trace, y[i:i + EVAL_CHUNK]))
+        weights.append(len(trace.inputs))
+        chunks.append(trace.logits)
     out = {"loss": float(np.average(losses, weights=weights))}
-    logits = predict(net, x)
+    logits = np.concatenate(chunks)
     if kind == "classification":
         labels = np.argmax(y, axis=1) if np.ndim(y) == 2 else y
         out["accuracy"] = metrics.accuracy(labels, metrics.predict_labels(logits))

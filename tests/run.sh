@@ -19,4 +19,6 @@ echo "== building the site (dist/)"
 python3 build.py
 
 echo "== running the tests"
+# One BLAS thread: on a shared 2-core machine a threaded BLAS makes small matrix products many times slower.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 python3 -m pytest "$@"

@@ -477,3 +477,23 @@ def test_bench_numpy_loop_is_the_same_maths(optimizer):
     flat = [p for layer in run_nnpy.net.params for p in (layer["W"], layer["b"])]
     for ours, theirs in zip(flat, step.params):
         assert np.allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+def test_stale_gradients_after_an_edit_are_refused():
+    net = make_net()
+    x, y = batch(np.random.default_rng(0))
+    grads = net.backward(net.forward(x), y)
+    net.resize_layer(0, 3)
+    with pytest.raises(ValueError, match="edit"):
+        nnpy.optimizers.make("adam").step(net.params, grads)
+
+
+def test_non_finite_gradient_refused_before_any_update():
+    net = make_net()
+    x, y = batch(np.random.default_rng(0))
+    grads = net.backward(net.forward(x), y)
+    grads[1]["b"][0] = np.inf
+    before = net.params.flat.copy()
+    with pytest.raises(FloatingPointError, match="gradient"):
+        nnpy.optimizers.make("adam").step(net.params, grads)
+    assert np.array_equal(net.params.flat, before)

@@ -1,0 +1,203 @@
+"""The built page in Chromium: loads offline from its own origin, learns, stays responsive, works
+under a sub-path, and runs nnpy's own checks inside Pyodide with the same answers as CPython.
+
+Needs dist/ (built on demand by tests/browser.py) and /usr/bin/chromium.
+"""
+
+import base64
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from browser import ROOT, chromium, dist, server, subpath_server, visit  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+sys.path.insert(0, str(ROOT / "web" / "py"))
+
+CANVAS_HASH = """() => {
+  const c = document.querySelector('[data-testid=network]');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let h = 0;
+  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+  return h;
+}"""
+
+
+def test_page_loads_with_every_outside_request_blocked(visit):
+    v = visit()
+    v.wait_ready()
+    assert v.outside == [], f"requests to other origins: {v.outside}"
+    assert v.failed == [], f"failed requests: {v.failed}"
+    assert v.errors == [], f"console errors: {v.errors}"
+    # the loader reached 100% and went away; the controls are live
+    assert v.page.inner_text("[data-role=percent]") == "100%"
+    assert not v.page.is_visible("#loader")
+    assert v.page.is_enabled("[data-testid=play]")
+    assert v.text("step") == "0"
+
+
+def test_play_trains_the_network_and_redraws(visit):
+    v = visit()
+    v.wait_ready()
+    loss0 = v.number("loss")
+    hash0 = v.page.evaluate(CANVAS_HASH)
+    v.page.click("[data-testid=play]")
+    assert v.status() == "training"
+    v.page.wait_for_function(
+        "Number(document.querySelector('[data-testid=step]').textContent.replace(/,/g, '')) > 300",
+        timeout=60_000)
+    v.page.wait_for_timeout(1500)
+    step1, loss1, acc1 = v.number("step"), v.number("loss"), v.number("accuracy")
+    hash1 = v.page.evaluate(CANVAS_HASH)
+    v.page.click("[data-testid=play]")
+    assert v.status() == "paused"
+    assert step1 > 300
+    assert loss1 < 0.5 * loss0, f"test loss went from {loss0} to {loss1}"
+    assert acc1 > 80, f"accuracy {acc1}% after {step1} steps"
+    assert hash1 != hash0, "the network canvas did not change"
+    # paused means paused
+    step2 = v.number("step")
+    v.page.wait_for_timeout(400)
+    assert v.number("step") == step2
+    assert v.errors == [], f"console errors: {v.errors}"
+    assert v.outside == []
+
+
+def test_controls_respond_quickly_while_training(visit):
+    """Input events wait < 100 ms for the main thread while Python trains at full speed."""
+    v = visit()
+    v.wait_ready()
+    v.page.evaluate("""() => {
+      window.__delays = [];
+      document.addEventListener('pointerdown', (e) => window.__delays.push(performance.now() - e.timeStamp), true);
+    }""")
+    v.page.click("[data-testid=play]")
+    v.page.wait_for_timeout(1000)
+    for _ in range(6):
+        v.page.mouse.click(5, 5)  # on the page background: no effect, but the event is timed
+        v.page.wait_for_timeout(150)
+    delays = v.page.evaluate("window.__delays")
+    v.page.click("[data-testid=play]")
+    assert v.status() == "paused"
+    assert len(delays) >= 6
+    assert max(delays) < 100, f"input waited {max(delays):.0f} ms (all: {delays})"
+    stats = v.page.evaluate("window.nnpy.stats()")
+    print(f"training: {stats['fps']:.0f} fps, {stats['stepsPerSecond']:.0f} steps/s, "
+          f"input delays {min(delays):.0f}-{max(delays):.0f} ms")
+
+
+def test_step_reset_and_learning_rate(visit):
+    v = visit()
+    v.wait_ready()
+    v.page.click("[data-testid=step-once]")
+    assert v.text("step") == "1"
+    v.page.click("[data-testid=step-once]")
+    assert v.text("step") == "2"
+    v.page.select_option("[data-testid=learning-rate]", "0.01")
+    assert v.page.evaluate("window.nnpy.bridge.meta.learning_rate") == 0.01
+    assert v.text("step") == "2", "changing the learning rate keeps the network"
+    v.page.click("[data-testid=reset]")
+    assert v.text("step") == "0"
+    assert v.errors == []
+
+
+def test_non_finite_loss_stops_with_a_message(visit):
+    v = visit()
+    v.wait_ready()
+    # regression with plain SGD at a huge rate blows up within a few dozen steps
+    v.page.evaluate("window.nnpy.configure({dataset: 'plane', optimizer: 'sgd', learning_rate: 3})")
+    v.page.click("[data-testid=play]")
+    v.page.wait_for_function("document.body.dataset.status === 'diverged'", timeout=30_000)
+    message = v.text("message")
+    assert "diverged at step" in message and "try a smaller learning rate" in message
+    step = v.number("step")
+    v.page.wait_for_timeout(300)
+    assert v.number("step") == step, "training stops after diverging"
+    assert v.page.inner_text("[data-testid=play]").strip() == "Restart"
+    assert v.errors == []
+
+
+def test_switching_to_a_2d_dataset_rebuilds_the_network(visit):
+    v = visit()
+    v.wait_ready()
+    v.page.select_option("[data-testid=dataset]", "spiral")
+    assert v.page.evaluate("window.nnpy.bridge.meta.sizes") == [2, 16, 16, 16, 2]
+    v.page.click("[data-testid=play]")
+    v.page.wait_for_timeout(1500)
+    assert v.number("step") > 10
+    assert v.errors == []
+
+
+def test_site_works_under_a_sub_path(visit, subpath_server):
+    v = visit("nnpy/", origin=subpath_server.origin)
+    v.wait_ready()
+    v.page.click("[data-testid=step-once]")
+    assert v.text("step") == "1"
+    assert v.outside == []
+    assert v.failed == [], f"failed requests: {v.failed}"
+    assert v.errors == []
+
+
+def test_load_failure_names_what_failed(visit):
+    def missing_numpy(route, request):
+        if request.url.endswith(".whl"):
+            route.fulfill(status=404, body="not here")
+            return True
+        return False
+
+    v = visit(route=missing_numpy)
+    v.page.wait_for_function("document.body.dataset.status === 'error'", timeout=60_000)
+    text = v.error_text()
+    assert "numpy-2.0.2" in text and "404" in text, text
+
+
+def test_js_heap_stays_flat_while_training(visit):
+    v = visit()
+    v.wait_ready()
+    grown = v.page.evaluate("""async () => {
+      const b = window.nnpy.bridge;
+      const heap = () => { gc(); return performance.memory.usedJSHeapSize; };
+      for (let i = 0; i < 300; i++) b.train(1, 2);
+      const before = heap();
+      for (let i = 0; i < 3000; i++) { b.train(1, 2); b.outputs(); }
+      return heap() - before;
+    }""")
+    assert grown < 1_000_000, f"JS heap grew {grown} bytes over 3,000 train calls"
+
+
+# ---------------------------------------------------------------- nnpy's checks inside Pyodide
+
+def _params(result):
+    return np.frombuffer(base64.b64decode(result["seeded"]["params_b64"]), dtype="<f8")
+
+
+@pytest.mark.parametrize("kernel", ["einsum", "blas"])
+def test_nnpy_checks_in_pyodide_match_cpython(visit, kernel):
+    import nnpy_checks
+
+    request = {"checks": ["gradient", "seeded"], "steps": 50, "seed": 0, "kernel": kernel}
+    v = visit()
+    v.wait_ready()
+    browser = v.page.evaluate("(r) => window.nnpy.selfCheck(r)", request)
+    native = nnpy_checks.run(request)
+
+    assert browser["kernel"] == native["kernel"] == kernel
+    assert browser["gradient"]["max_relative_error"] < 1e-6
+    assert native["gradient"]["max_relative_error"] < 1e-6
+    assert browser["seeded"]["losses"][-1] < browser["seeded"]["losses"][0]
+
+    a, b = _params(browser), _params(native)
+    diff = float(np.max(np.abs(a - b)))
+    ulps = int(np.max(np.abs(a.view(np.int64) - b.view(np.int64))))
+    print(f"kernel={kernel}: max |pyodide - cpython| = {diff:.3g}, max ulps = {ulps}, "
+          f"identical={browser['seeded']['sha256'] == native['seeded']['sha256']}")
+    if kernel == "einsum":
+        # the same kernel (einsum's own loops, no BLAS) on both sides: the same bits
+        assert browser["seeded"]["sha256"] == native["seeded"]["sha256"], (
+            f"weights differ after 50 steps: max |diff| {diff:.3g} ({ulps} ulps)")
+    else:
+        # `@` is BLAS natively but numpy's own loop in Pyodide: summation order differs
+        assert diff < 1e-9, f"weights differ by {diff:.3g} after 50 steps"

@@ -6,9 +6,10 @@ minimal hand-written numpy loop of the same maths, in one run.
 
 Same network (ReLU hidden layers, softmax cross-entropy), same random batch,
 same optimizer (Adam by default), float64 everywhere.  Each contender runs in
-its own fresh process (torch's OpenMP threads and numpy's OpenBLAS threads
-slow each other badly when they share one), best of 5 rounds.  "torch" uses
-torch's default thread count, "torch 1thr" one thread.  Figures only:
+its own process (torch's OpenMP threads and numpy's OpenBLAS threads slow
+each other badly when they share one); they take turns for 5 rounds and
+each keeps its best.  "torch" uses torch's default thread count, "torch 1thr"
+one thread; ``--threads N`` gives every library N threads.  Figures only:
 nothing here asserts a speed.  PyTorch is optional (null when missing).
 """
 
@@ -112,46 +113,83 @@ def torch_stepper(sizes, batch, optimizer, lr):
     return step
 
 
-def steps_per_second(step, seconds, rounds=5):
-    """Best of ``rounds`` timed rounds (``seconds`` in all), after a warm-up."""
-    for _ in range(20):
-        step()
-    best = 0.0
-    for _ in range(rounds):
-        count, start = 0, time.perf_counter()
-        deadline = start + seconds / rounds
-        while time.perf_counter() < deadline:
-            for _ in range(10):
-                step()
-            count += 10
-        best = max(best, count / (time.perf_counter() - start))
-    return best
+def steps_in(step, seconds):
+    """Steps per second of step() over about ``seconds``."""
+    count, start = 0, time.perf_counter()
+    deadline = start + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(10):
+            step()
+        count += 10
+    return count / (time.perf_counter() - start)
 
 
 STEPPERS = {"nnpy": nnpy_stepper, "numpy_loop": numpy_loop_stepper, "torch": torch_stepper,
             "torch_1thread": torch_stepper}
 
 
-def measure(contender, case, optimizer, lr, seconds):
-    """steps/s of one contender on one case, in THIS process."""
+def make_step(contender, case, optimizer, lr):
+    """The step function of one contender on one case, set up in THIS process."""
     sizes, batch = CASES[case]
     if contender.startswith("torch"):
         import torch
 
-        if contender == "torch_1thread":
-            torch.set_num_threads(1)
-    return steps_per_second(STEPPERS[contender](sizes, batch, optimizer, lr), seconds)
+        threads = os.environ.get("OMP_NUM_THREADS")
+        if contender == "torch_1thread" or threads:
+            torch.set_num_threads(1 if contender == "torch_1thread" else int(threads))
+    step = STEPPERS[contender](sizes, batch, optimizer, lr)
+    for _ in range(20):   # warm-up
+        step()
+    return step
 
 
-def measure_apart(contender, case, optimizer, lr, seconds, kernel):
-    """steps/s of one contender in a fresh Python process, so that torch's
-    OpenMP threads and numpy's OpenBLAS threads never wait on each other."""
-    cmd = [sys.executable, "-m", "nnpy.bench", "--worker", contender, case,
-           "--optimizer", optimizer, "--lr", repr(lr), "--seconds", repr(seconds),
-           "--kernel", kernel]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
-                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return float(out.stdout.strip().splitlines()[-1])
+def measure(contender, case, optimizer, lr, seconds):
+    """steps/s of one contender, in this process (used by the tests)."""
+    return steps_in(make_step(contender, case, optimizer, lr), seconds)
+
+
+def worker(contender, case, optimizer, lr):
+    """Child process: set up, say "ready", then answer each line "SECONDS" on
+    stdin with the steps/s of one timed round, until stdin closes."""
+    step = make_step(contender, case, optimizer, lr)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        print(steps_in(step, float(line)), flush=True)
+
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def measure_apart(contenders, case, optimizer, lr, seconds, kernel, threads=None, rounds=5):
+    """{contender: best steps/s}.  Each contender runs in its own process (so
+    torch's OpenMP threads and numpy's OpenBLAS threads never wait on each
+    other); they take turns, round after round, so a busy machine slows them
+    alike; each keeps its best round.  ``threads``: if given, every library
+    gets that many threads."""
+    env = dict(os.environ)
+    if threads:
+        env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    procs = {}
+    try:
+        for name in contenders:
+            procs[name] = subprocess.Popen(
+                [sys.executable, "-m", "nnpy.bench", "--worker", name, case, "--optimizer", optimizer,
+                 "--lr", repr(lr), "--kernel", kernel],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=root, env=env)
+            if procs[name].stdout.readline().strip() != "ready":
+                raise RuntimeError(f"benchmark worker {name} failed to start")
+        best = dict.fromkeys(contenders, 0.0)
+        for _ in range(rounds):
+            for name, proc in procs.items():
+                proc.stdin.write(f"{seconds / rounds}\n")
+                proc.stdin.flush()
+                best[name] = max(best[name], float(proc.stdout.readline()))
+        return best
+    finally:
+        for proc in procs.values():
+            proc.stdin.close()
+            proc.wait()
 
 
 def _torch_threads():
@@ -162,16 +200,14 @@ def _torch_threads():
     return torch.get_num_threads()
 
 
-def run(seconds=2.0, optimizer="adam", lr=1e-3, kernel="auto"):
+def run(seconds=2.0, optimizer="adam", lr=1e-3, kernel="auto", threads=None):
     default_threads = _torch_threads()
     results = {}
     for case in CASES:
-        for contender in STEPPERS:
-            key = f"{contender}_{case}"
-            if contender.startswith("torch") and default_threads is None:
-                results[key] = None
-            else:
-                results[key] = measure_apart(contender, case, optimizer, lr, seconds, kernel)
+        contenders = [c for c in STEPPERS if default_threads is not None or not c.startswith("torch")]
+        results.update({f"{c}_{case}": None for c in STEPPERS})
+        best = measure_apart(contenders, case, optimizer, lr, seconds, kernel, threads)
+        results.update({f"{c}_{case}": v for c, v in best.items()})
 
     def ratio(a, b):
         return None if results[a] is None or results[b] is None else results[a] / results[b]
@@ -183,7 +219,8 @@ def run(seconds=2.0, optimizer="adam", lr=1e-3, kernel="auto"):
     results.update({
         "optimizer": optimizer,
         "dtype": "float64",
-        "torch_threads": default_threads,
+        "torch_threads": threads or default_threads,
+        "threads_forced": threads,
         "matmul_kernel": linalg.use(kernel),
         "numpy": np.__version__,
         "python": platform.python_version(),
@@ -196,8 +233,10 @@ def table(r):
     def fmt(v, spec):
         return "n/a" if v is None else format(v, spec)
 
+    threads = r.get("threads_forced")
     lines = [f"steps/s, float64, optimizer={r['optimizer']}, matmul={r['matmul_kernel']}, "
-             f"torch default threads={r['torch_threads']}",
+             + (f"all libraries {threads} thread(s)" if threads else
+                f"library default threads (torch: {r['torch_threads']})"),
              f"{'network, batch':<24}{'nnpy':>9}{'numpy loop':>12}{'torch':>9}{'torch 1thr':>12}"
              f"{'nnpy/torch':>12}{'nnpy/loop':>11}"]
     for case, (sizes, batch) in CASES.items():
@@ -217,13 +256,14 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     ap.add_argument("--kernel", choices=["auto", *linalg.KERNELS], default="auto",
                     help="nnpy matmul kernel")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads for every library (default: each library's own default)")
     ap.add_argument("--worker", nargs=2, metavar=("CONTENDER", "CASE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     linalg.use(args.kernel)
     if args.worker:
-        print(measure(*args.worker, args.optimizer, args.lr, args.seconds))
-        return
-    r = run(args.seconds, args.optimizer, args.lr, args.kernel)
+        return worker(*args.worker, args.optimizer, args.lr)
+    r = run(args.seconds, args.optimizer, args.lr, args.kernel, args.threads)
     print(table(r))
     if args.json:
         print(json.dumps(r))

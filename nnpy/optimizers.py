@@ -25,7 +25,7 @@ KEYS = ("W", "b")
 
 class Optimizer:
     defaults = {}
-    slots = 0   # number of state arrays per parameter (velocity, moments, ...)
+    slots = 1   # arrays kept per parameter: its state (velocity, moments, ...) + 1 scratch
     counts_steps = False
 
     def __init__(self, learning_rate=0.01):
@@ -37,22 +37,25 @@ class Optimizer:
         self.state = {}            # per-array path: id(p) -> [p, t, *slots]
         self._segments = None      # flat path: layout the flat state matches
         self._flat_state = []
+        self._grad = None          # flat path: the gradients, gathered into one vector
         self._steps = None         # flat path: step count per segment
         self._index = {}
 
     def step(self, params, grads):
-        """One update of every parameter, in place."""
+        """One update of every parameter, in place; grads are left unchanged."""
         flat = getattr(params, "flat", None)
         if flat is None:
             return self._step_arrays(params, grads)
-        g = np.concatenate([layer[key].ravel() for layer in grads for key in KEYS])
-        if g.size != flat.size:
-            raise ValueError(f"gradients ({g.size} values) do not fit the parameters "
-                             f"({flat.size}): were they computed before a network edit?")
-        if not math.isfinite(g.sum()):   # a sum is nan/inf iff some element is (or it overflows)
-            raise FloatingPointError("non-finite gradient: parameters left unchanged")
         if params.segments is not self._segments:
             self._relayout(params.segments, flat.size)
+        g = self._grad
+        try:
+            np.concatenate([layer[key].ravel() for layer in grads for key in KEYS], out=g)
+        except ValueError:
+            raise ValueError("gradients do not fit the parameters: "
+                             "were they computed before a network edit?") from None
+        if not math.isfinite(g.sum()):   # a sum is nan/inf iff some element is (or it overflows)
+            raise FloatingPointError("non-finite gradient: parameters left unchanged")
         t = None
         if self.counts_steps:
             self._steps += 1
@@ -85,13 +88,15 @@ class Optimizer:
                     new[start:stop] = prev[where[0]:where[1]]
                 steps[i] = self._steps[self._index[(uid, key, shape)]]
         self._segments, self._flat_state, self._steps = segments, state, steps
+        self._grad = np.empty(size)
         self._index = {seg[:3]: i for i, seg in enumerate(segments)}
         self._lengths = np.array([seg[4] - seg[3] for seg in segments])
         self._uniform = bool((steps == steps[0]).all())
 
     def update(self, p, g, state, t):
-        """Update array p in place from gradient g (left unchanged); state: list
-        of `slots` arrays shaped like p; t: step number (int, or per-element array)."""
+        """Update array p in place from gradient g (left unchanged).  state: the
+        `slots` arrays shaped like p, the last one scratch space (so that big
+        networks make no temporary arrays); t: step number (int, or per-element)."""
         raise NotImplementedError
 
     def __repr__(self):
@@ -103,7 +108,9 @@ class SGD(Optimizer):
     """p <- p - lr * g"""
 
     def update(self, p, g, state, t):
-        p -= self.learning_rate * g
+        tmp = state[-1]
+        np.multiply(g, self.learning_rate, out=tmp)
+        p -= tmp
 
 
 class Momentum(Optimizer):
@@ -111,17 +118,18 @@ class Momentum(Optimizer):
     v <- m v + g ;  p <- p - lr v"""
 
     defaults = {"momentum": 0.9}
-    slots = 1
+    slots = 2
 
     def __init__(self, learning_rate=0.01, momentum=0.9):
         super().__init__(learning_rate)
         self.momentum = float(momentum)
 
     def update(self, p, g, state, t):
-        v = state[0]
+        v, tmp = state
         v *= self.momentum
         v += g
-        p -= self.learning_rate * v
+        np.multiply(v, self.learning_rate, out=tmp)
+        p -= tmp
 
 
 class Adam(Optimizer):
@@ -136,7 +144,7 @@ class Adam(Optimizer):
     """
 
     defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
-    slots = 2
+    slots = 3
     counts_steps = True
 
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -144,19 +152,21 @@ class Adam(Optimizer):
         super().__init__(learning_rate)
 
     def update(self, p, g, state, t):
-        m, v = state
+        m, v, tmp = state
         b1, b2 = self.beta1, self.beta2
-        m += (1.0 - b1) * (g - m)
+        np.subtract(g, m, out=tmp)            # m += (1 - b1)(g - m)
+        tmp *= 1.0 - b1
+        m += tmp
+        np.multiply(g, g, out=tmp)            # v = b2 v + (1 - b2) g^2
+        tmp *= 1.0 - b2
         v *= b2
-        g2 = g * g
-        g2 *= 1.0 - b2
-        v += g2
+        v += tmp
         root_bc2 = (1.0 - b2**t) ** 0.5
-        denom = np.sqrt(v)
-        denom += self.eps * root_bc2
-        np.divide(m, denom, out=denom)
-        denom *= self.learning_rate * root_bc2 / (1.0 - b1**t)
-        p -= denom
+        np.sqrt(v, out=tmp)                   # p -= a_t m / (sqrt(v) + e_t)
+        tmp += self.eps * root_bc2
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.learning_rate * root_bc2 / (1.0 - b1**t)
+        p -= tmp
 
 
 OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

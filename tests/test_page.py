@@ -123,8 +123,10 @@ def test_non_finite_loss_stops_with_a_message(visit):
 def test_switching_to_a_2d_dataset_rebuilds_the_network(visit):
     v = visit()
     v.wait_ready()
+    from nnpy.datasets import DEFAULTS
+
     v.page.select_option("[data-testid=dataset]", "spiral")
-    assert v.page.evaluate("window.nnpy.bridge.meta.sizes") == [2, 16, 16, 16, 2]
+    assert v.page.evaluate("window.nnpy.bridge.meta.sizes") == [2, *DEFAULTS["spiral"]["hidden"], 2]
     v.page.click("[data-testid=play]")
     v.page.wait_for_timeout(1500)
     assert v.number("step") > 10
@@ -174,30 +176,35 @@ def _params(result):
     return np.frombuffer(base64.b64decode(result["seeded"]["params_b64"]), dtype="<f8")
 
 
-@pytest.mark.parametrize("kernel", ["einsum", "blas"])
-def test_nnpy_checks_in_pyodide_match_cpython(visit, kernel):
+def test_nnpy_checks_in_pyodide_match_cpython(visit):
+    """Gradient check and a seeded 50-step run inside the page, compared with CPython.
+
+    Measured (numpy 2.0.2 wasm vs native numpy with AVX2): no kernel gives bit-identical weights
+    after 50 steps, because the platforms' exp/log (libm) differ in the last bit for ~1 value in
+    1,000 and numpy's SIMD reductions and einsum sum in different orders. With the "portable"
+    matmul (products, then a row-by-row sum: one order everywhere) the first steps ARE identical
+    bit for bit; the libm differences enter later. All kernels stay within ~1e-15 after 50 steps.
+    """
     import nnpy_checks
 
-    request = {"checks": ["gradient", "seeded"], "steps": 50, "seed": 0, "kernel": kernel}
     v = visit()
     v.wait_ready()
-    browser = v.page.evaluate("(r) => window.nnpy.selfCheck(r)", request)
-    native = nnpy_checks.run(request)
-
-    assert browser["kernel"] == native["kernel"] == kernel
-    assert browser["gradient"]["max_relative_error"] < 1e-6
-    assert native["gradient"]["max_relative_error"] < 1e-6
-    assert browser["seeded"]["losses"][-1] < browser["seeded"]["losses"][0]
-
-    a, b = _params(browser), _params(native)
-    diff = float(np.max(np.abs(a - b)))
-    ulps = int(np.max(np.abs(a.view(np.int64) - b.view(np.int64))))
-    print(f"kernel={kernel}: max |pyodide - cpython| = {diff:.3g}, max ulps = {ulps}, "
-          f"identical={browser['seeded']['sha256'] == native['seeded']['sha256']}")
-    if kernel == "einsum":
-        # the same kernel (einsum's own loops, no BLAS) on both sides: the same bits
-        assert browser["seeded"]["sha256"] == native["seeded"]["sha256"], (
-            f"weights differ after 50 steps: max |diff| {diff:.3g} ({ulps} ulps)")
-    else:
-        # `@` is BLAS natively but numpy's own loop in Pyodide: summation order differs
-        assert diff < 1e-9, f"weights differ by {diff:.3g} after 50 steps"
+    rows = []
+    for kernel, steps in [("portable", 5), ("portable", 50), ("einsum", 50), ("blas", 50)]:
+        request = {"checks": ["gradient", "seeded"], "steps": steps, "seed": 0, "kernel": kernel}
+        browser = v.page.evaluate("(r) => window.nnpy.selfCheck(r)", request)
+        native = nnpy_checks.run(request)
+        assert browser["kernel"] == native["kernel"] == kernel
+        assert browser["gradient"]["max_relative_error"] < 1e-6, browser["gradient"]
+        assert native["gradient"]["max_relative_error"] < 1e-6, native["gradient"]
+        assert browser["seeded"]["losses"][-1] < browser["seeded"]["losses"][0]
+        a, b = _params(browser), _params(native)
+        identical = browser["seeded"]["sha256"] == native["seeded"]["sha256"]
+        diff = float(np.max(np.abs(a - b)))
+        rows.append((kernel, steps, identical, int(np.sum(a != b)), a.size, diff))
+        if kernel == "portable" and steps == 5:
+            assert identical, f"portable kernel, 5 steps: {int(np.sum(a != b))} weights differ, max {diff:.3g}"
+        assert diff < 1e-12, f"{kernel}, {steps} steps: weights differ by {diff:.3g}"
+    for kernel, steps, identical, n_diff, n, diff in rows:
+        print(f"{kernel:>8} {steps:>3} steps: identical={identical}, {n_diff}/{n} weights differ, "
+              f"max |pyodide - cpython| = {diff:.3g}")

@@ -87,7 +87,7 @@ export class Loader {
       try {
         response = await original.call(this, input, init);
       } catch (error) {
-        loader.fail(`Could not download ${fileName(url)}`, `${error.message || error} — is the server still running?`);
+        loader.fail(`Could not download ${fileName(url)}`, loader.explain(url, error));
         throw error;
       }
       if (!response.ok) {
@@ -113,6 +113,18 @@ export class Loader {
       this.observer.observe({ type: "resource", buffered: true });
     }
     this.render();
+  }
+
+  // A fetch that rejects says only "Failed to fetch": ask the server what it has at that URL.
+  async explain(url, error) {
+    const path = new URL(url, location.href).pathname;
+    try {
+      const head = await this.originalFetch.call(window, url, { method: "HEAD", cache: "no-store" });
+      if (!head.ok) return `The server answered HTTP ${head.status} ${head.statusText} for ${path}.`;
+      return `${path} arrived but was refused (${error.message || error}): an interrupted download, or not the file this page was built with.`;
+    } catch {
+      return `The server did not answer for ${path} (${error.message || error}). Is it still running?`;
+    }
   }
 
   async count(file, clone) {
@@ -219,10 +231,13 @@ export class Loader {
     if (this.observer) this.observer.disconnect();
   }
 
-  fail(title, detail) {
+  // `detail` may be a promise (explain() asks the server first); the failure is claimed at once
+  // so that the errors that follow from it (Python cannot import numpy...) do not replace it.
+  async fail(title, detail) {
     if (this.failed) return;
     this.failed = true;
     window.fetch = this.originalFetch;
-    if (this.onError) this.onError(title, detail);
+    const text = await detail;
+    if (this.onError) this.onError(title, text);
   }
 }

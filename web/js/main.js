@@ -24,7 +24,7 @@ const DATASETS = [
 ];
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const FRAME_MS = 1000 / 60;
-const MIN_BUDGET = 4; // ms of training per frame, adaptive between these
+const MIN_BUDGET = 5; // ms of training per frame, adaptive between these
 const MAX_BUDGET = 9;
 const MIN_LINES = 200; // connection lines per layer gap, adaptive between these
 const MAX_LINES = 2400;
@@ -82,7 +82,9 @@ const state = {
 // ------------------------------------------------------------------ status and errors
 
 function setStatus(status) {
+  const changed = state.status !== status;
   state.status = status;
+  if (changed) emit("status", status);
   document.body.dataset.status = status;
   const labels = { loading: "Loading", ready: "Ready", training: "Training", paused: "Paused", diverged: "Diverged", error: "Error" };
   ui.statusText.textContent = labels[status] || status;
@@ -110,7 +112,7 @@ $("reload").addEventListener("click", () => location.reload());
 new MutationObserver((records) => {
   for (const record of records) {
     for (const node of record.addedNodes) {
-      if (node.nodeType === 1 && node.classList.contains("py-error")) {
+      if (node.nodeType === 1 && node.classList.contains("py-error") && !loader.failed) {
         const text = node.textContent.trim();
         const last = text.split("\n").filter(Boolean).pop() || text;
         showError(state.status === "loading" ? "Python failed to start" : "Python raised an error", last);
@@ -120,10 +122,10 @@ new MutationObserver((records) => {
 }).observe(document.body, { childList: true });
 
 window.addEventListener("error", (event) => {
-  if (state.status === "loading") showError("The page failed while loading", event.message);
+  if (state.status === "loading" && !loader.failed) showError("The page failed while loading", event.message);
 });
 window.addEventListener("unhandledrejection", (event) => {
-  if (state.status === "loading") {
+  if (state.status === "loading" && !loader.failed) {
     const reason = event.reason;
     showError("The page failed while loading", String((reason && reason.message) || reason));
   }
@@ -390,7 +392,12 @@ function adapt(dt) {
 
 function draw() {
   const outputs = bridge.outputs();
-  view.draw(bridge.view.snapshot, outputs, { pred: bridge.figure("probe_pred"), label: bridge.figure("probe_label") });
+  view.draw(bridge.view.snapshot, outputs, {
+    pred: bridge.figure("probe_pred"),
+    label: bridge.figure("probe_label"),
+    field: bridge.view.field,
+    probe: [bridge.figure("probe_x1"), bridge.figure("probe_x2")],
+  });
   chart.draw();
   const notes = view.notes;
   if (notes.length) {
@@ -419,6 +426,7 @@ function readFigures() {
   const testLoss = f("test_loss");
   const accuracy = f("test_accuracy");
   setText(ui.statStep, "step", f("step").toLocaleString("en"));
+  emit("step", { step: f("step"), loss: testLoss, accuracy: accuracy });
   setText(ui.statLoss, "loss", Number.isFinite(testLoss) ? testLoss.toFixed(3) : "–");
   setText(ui.statAccuracy, "acc", Number.isFinite(accuracy) ? `${(100 * accuracy).toFixed(1)}%` : "–");
   const meta = bridge.meta;
@@ -469,12 +477,38 @@ function observeSizes() {
   resize();
 }
 
+// ------------------------------------------------------------------ controller
+
+// What embedding code (js/embed.js: pause when hidden, postMessage API) drives: the same
+// functions the buttons call, so every change still goes controls -> config -> Python.
+const listeners = { step: new Set(), status: new Set() };
+function emit(event, value) {
+  for (const fn of listeners[event] || []) fn(value);
+}
+const controller = {
+  play: () => state.status !== "training" && state.status !== "loading" && state.status !== "error" && play(),
+  pause: () => state.status === "training" && pause(),
+  playing: () => state.status === "training",
+  step: () => state.status !== "loading" && state.status !== "error" && stepOnce(),
+  reset: () => state.status !== "loading" && state.status !== "error" && reset(),
+  setConfig: (changes) => {
+    if (state.status === "loading" || state.status === "error") return;
+    if ("dataset" in changes) {
+      const { dataset, ...rest } = changes;
+      chooseDataset(dataset).then(() => Object.keys(rest).length && configure(rest));
+    } else configure(changes);
+  },
+  status: () => state.status,
+  on: (event, fn) => listeners[event] && listeners[event].add(fn),
+};
+
 // For tests and the curious: read-only handles, no eval.
 window.nnpy = {
   ready: false,
   bridge,
   state,
   view,
+  controller,
   selfCheck: (request) => bridge.selfCheck(request),
   configure: (changes) => configure(changes),
   stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),

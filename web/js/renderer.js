@@ -54,6 +54,10 @@ export class NetworkView {
       this.image.width = meta.input_shape[1];
       this.image.height = meta.input_shape[0];
       this.pixels = this.imageCtx.createImageData(this.image.width, this.image.height);
+    } else if (meta.plane) {
+      this.image.width = meta.field_size;
+      this.image.height = meta.field_size;
+      this.pixels = this.imageCtx.createImageData(meta.field_size, meta.field_size);
     }
   }
 
@@ -94,6 +98,17 @@ export class NetworkView {
       }
       input.x = x0 + wImg / 2;
       inputRight = x0 + wImg;
+    } else if (this.meta.plane) {
+      // the data's plane (network answer + test points) where a picture would be, then the
+      // input neurons beside it
+      const side = Math.max(40, Math.min(availH * 0.7, W * (small ? 0.26 : 0.24), 260));
+      const x0 = pad + 2;
+      const y0 = top + (availH - side) / 2;
+      input.plane = { x: x0, y: y0, w: side, h: side };
+      const labelW = small ? 34 : 46;
+      input.x = x0 + side + labelW;
+      this._column(input, sizes[0], input.x, top, availH);
+      inputRight = input.x + input.r;
     } else {
       const labelW = small ? 34 : 46;
       input.x = pad + labelW;
@@ -141,6 +156,7 @@ export class NetworkView {
     this.linesDrawn = 0;
 
     for (let l = 1; l <= g.L; l++) this._connections(snap, off.W[l - 1], sizes[l - 1], sizes[l], g.cols[l - 1], g.cols[l], l);
+    if (this.meta.plane && info.field) this._plane(info);
     this._inputs(snap, off.a[0], sizes[0]);
     for (let l = 1; l < g.L; l++) this._hidden(snap, off.a[l], sizes[l], g.cols[l]);
     this._outputs(snap, off.a[g.L], sizes[g.L], g.cols[g.L], outputs, info);
@@ -265,6 +281,46 @@ export class NetworkView {
     }
   }
 
+  _plane(info) {
+    const ctx = this.ctx;
+    const { x, y, w, h } = this.geometry.cols[0].plane;
+    const { field_size: n, extent, points } = this.meta;
+    const px = this.pixels.data;
+    // a paler version of the weight colours, so the points stay readable on top
+    for (let i = 0; i < n * n; i++) divergingInto(px, 4 * i, 0.65 * info.field[i]);
+    this.imageCtx.putImageData(this.pixels, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(this.image, x, y, w, h);
+    const X = (v) => x + ((v + extent) / (2 * extent)) * w;
+    const Y = (v) => y + ((extent - v) / (2 * extent)) * h;
+    const r = Math.max(1.6, Math.min(3, w / 90));
+    const classes = this.meta.kind === "classification";
+    for (const [a, b, t] of points) {
+      ctx.beginPath();
+      ctx.arc(X(a), Y(b), r, 0, 2 * Math.PI);
+      ctx.fillStyle = diverging(classes ? (t > 0.5 ? 1 : -1) : t);
+      ctx.fill();
+      ctx.lineWidth = 0.75;
+      ctx.strokeStyle = "#ffffff";
+      ctx.stroke();
+    }
+    if (Number.isFinite(info.probe[0])) {
+      ctx.beginPath();
+      ctx.arc(X(info.probe[0]), Y(info.probe[1]), r + 3.5, 0, 2 * Math.PI);
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = INK;
+      ctx.stroke();
+    }
+    ctx.strokeStyle = FAINT;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(x - 0.5, y - 0.5, w + 1, h + 1);
+    ctx.font = `${this.geometry.small ? 9 : 10}px ${this.font}`;
+    ctx.fillStyle = MUTED;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.fillText("x1 →", x + w / 2, y + h + 4);
+  }
+
   _node(x, y, r, t) {
     const ctx = this.ctx;
     ctx.beginPath();
@@ -348,6 +404,17 @@ export class NetworkView {
     const titles = [];
     const inputDetail = image ? `${shape[0]}×${shape[1]} pixels` : `${sizes[0]} feature${sizes[0] > 1 ? "s" : ""}`;
     titles.push(["Input", inputDetail]);
+    const plane = g.cols[0].plane;
+    if (plane) {
+      ctx.textAlign = "center";
+      ctx.textBaseline = "alphabetic";
+      ctx.font = `600 ${g.small ? 11 : 12}px ${this.font}`;
+      ctx.fillStyle = INK;
+      ctx.fillText("Data", plane.x + plane.w / 2, y1);
+      ctx.font = `${g.small ? 10 : 11}px ${this.font}`;
+      ctx.fillStyle = MUTED;
+      ctx.fillText("and the network's answer", plane.x + plane.w / 2, y2);
+    }
     const hidden = sizes.length - 2;
     const tight = hidden > 1 && g.cols[2].x - g.cols[1].x < 84;
     for (let l = 1; l <= hidden; l++) titles.push([hidden > 1 ? `Hidden ${l}` : "Hidden", `${sizes[l]} · ${activation}`]);

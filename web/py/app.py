@@ -8,6 +8,7 @@ return values (no PyProxy is ever returned to JS), and the per-frame data is cop
 
     view.snapshot   Float32Array   the packed snapshot (layout in the meta JSON)
     view.figures    Float64Array   step, losses, accuracy ... (names in the meta JSON)
+    view.field      Float32Array   2-D data only: the network's answer over the plane
 """
 
 import json
@@ -35,6 +36,7 @@ class Bridge:
         self.session = Session()
         self.snapshot_js = None
         self.figures_js = None
+        self.field_js = None
 
     def configure(self, text):
         """Apply a JSON config change; returns the meta JSON (sizes, layout, names)."""
@@ -74,20 +76,20 @@ class Bridge:
         return json.dumps(nnpy_checks.run(json.loads(text or "{}")))
 
     def _publish(self):
-        """Copy the session's snapshot and figures into the JS typed arrays; True if reallocated."""
-        snap = self.session.snapshot_buffer
-        figs = self.session.figures
+        """Copy the session's arrays into the JS typed arrays; True if any was reallocated."""
+        s = self.session
         resized = False
-        if self.snapshot_js is None or self.snapshot_js.length != snap.size:
-            self.snapshot_js = js.Float32Array.new(snap.size)
-            self.view.snapshot = self.snapshot_js
-            resized = True
-        if self.figures_js is None or self.figures_js.length != figs.size:
-            self.figures_js = js.Float64Array.new(figs.size)
-            self.view.figures = self.figures_js
-            resized = True
-        self.snapshot_js.assign(snap)
-        self.figures_js.assign(figs)
+        for name, data, kind in (("snapshot", s.snapshot_buffer, js.Float32Array),
+                                 ("figures", s.figures, js.Float64Array),
+                                 ("field", s.field_buffer, js.Float32Array)):
+            target = getattr(self, f"{name}_js")
+            if target is None or target.length != data.size:
+                target = kind.new(data.size)
+                setattr(self, f"{name}_js", target)
+                setattr(self.view, name, target)
+                resized = True
+            if data.size:
+                target.assign(data)
         return resized
 
 

@@ -20,6 +20,21 @@ import nnpy
 from nnpy import datasets
 
 
+def _portable_matmul(a, b):
+    """(n, k) x (k, m) -> (n, m) with one fixed order of operations on every platform.
+
+    Exact elementwise products, then a sum over k done row by row (a reduction over a
+    non-contiguous axis is a chain of elementwise adds): no SIMD- or BLAS-dependent blocking,
+    so CPython and Pyodide get the same bits. Slow and memory-hungry (n*k*m temporaries):
+    for checks, not for training.
+    """
+    return (a[:, :, None] * b[None, :, :]).sum(axis=1)
+
+
+# Registered here, for the checks only, so the engine's kernel choice stays nnpy's own.
+nnpy.linalg.KERNELS.setdefault("portable", _portable_matmul)
+
+
 def _flat_params(net) -> np.ndarray:
     parts = []
     for layer in net.params:

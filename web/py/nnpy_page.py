@@ -37,7 +37,11 @@ FIGURES = (
     "steps_done",    # steps taken in this call
     "train_ms",      # milliseconds spent training in this call
     "diverged_step",  # the step whose loss was not finite (0: none)
+    "probe_x1",      # the probe's raw coordinates (2-D data; NaN otherwise)
+    "probe_x2",
 )
+FIELD_SIZE = 32      # 2-D data: the network's output on a FIELD_SIZE^2 grid over the data's square
+MAX_POINTS = 300     # test points sent once per dataset, for the picture of the plane
 FIG = {name: i for i, name in enumerate(FIGURES)}
 
 # What the page may change; everything else comes from nnpy.datasets.DEFAULTS[dataset].
@@ -90,6 +94,7 @@ class Session:
         else:
             self._set_learning_rate(cfg["learning_rate"])
         self.steps_done, self.train_ms = 0, 0.0
+        self.meta = {}
         self._evaluate()
         self._pack()
         self._write_figures()
@@ -133,6 +138,14 @@ class Session:
         self.diverged_step = 0
         self.probe_index = 0
         self.sizes = sizes
+        self.test_raw = test.x
+        self.plane = data.input_shape == (2,)
+        if self.plane:
+            r = datasets.RADIUS
+            ticks = np.linspace(-r, r, FIELD_SIZE)
+            gx, gy = np.meshgrid(ticks, ticks[::-1])          # row 0 is the top (x2 = +r)
+            self.grid = self._inputs(np.column_stack([gx.ravel(), gy.ravel()]))
+        self.field_buffer = np.zeros(FIELD_SIZE * FIELD_SIZE if self.plane else 0, np.float32)
 
     def _inputs(self, x):
         if self.features:
@@ -212,10 +225,22 @@ class Session:
         self.loss_sum, self.loss_count = 0.0, 0
         if self.classification:
             self.test_accuracy = metrics.accuracy(self.test_y, metrics.predict_labels(logits))
+        if self.plane:
+            self.field_buffer = self._field()
         self.evals += 1
         self.eval_step = self.step
         if not math.isfinite(self.test_loss):
             self.diverged_step = self.diverged_step or max(self.step, 1)
+
+    def _field(self) -> np.ndarray:
+        """The network's answer over the plane, in [-1, 1]: P(class 1) - P(class 0) for two
+        classes, 2 P - 1 for one sigmoid output, tanh(value) for regression."""
+        out = self.loss.output(self._logits(self.grid))
+        if self.classification:
+            value = out[:, 1] - out[:, 0] if out.shape[1] == 2 else 2 * out[:, 0] - 1
+        else:
+            value = np.tanh(out[:, 0])
+        return np.ascontiguousarray(value, dtype=np.float32)
 
     def _logits(self, x):
         return self.net.forward(x).logits
@@ -245,7 +270,9 @@ class Session:
         self.probe_label = float(self.test_y[i]) if self.classification else math.nan
         self.probe_pred = float(metrics.predict_labels(logits)[0]) if self.classification else math.nan
         self.probe_current = i
-        self.meta = self._meta(layout)
+        self.probe_raw = self.test_raw[i]
+        if self.meta.get("layout") != _plain(layout) or self.meta.get("dataset") != self.config["dataset"]:
+            self.meta = self._meta(layout)
 
     def _meta(self, layout) -> dict:
         cfg = self.config
@@ -274,8 +301,19 @@ class Session:
             "layout": _plain(layout),
             "snapshot_length": int(self.snapshot_buffer.size),
             "figures": list(FIGURES),
+            "plane": self.plane,
+            "field_size": FIELD_SIZE if self.plane else 0,
+            "extent": datasets.RADIUS,
+            "points": self._points() if self.plane else [],
             "figures_length": len(FIGURES) + n_out,
         }
+
+    def _points(self) -> list:
+        """Up to MAX_POINTS test examples as [x1, x2, target], rounded for a small JSON."""
+        index = np.unique(np.linspace(0, len(self.test_raw) - 1, MAX_POINTS).astype(int))
+        target = self.test_y[index] if self.classification else np.tanh(self.test_y[index, 0])
+        return [[round(float(a), 3), round(float(b), 3), round(float(t), 3)]
+                for (a, b), t in zip(self.test_raw[index, :2], target)]
 
     def _write_figures(self) -> None:
         values = {
@@ -285,6 +323,8 @@ class Session:
             "probe_index": self.probe_current, "probe_label": self.probe_label,
             "probe_pred": self.probe_pred, "steps_done": self.steps_done,
             "train_ms": self.train_ms, "diverged_step": self.diverged_step,
+            "probe_x1": self.probe_raw[0] if self.plane else math.nan,
+            "probe_x2": self.probe_raw[1] if self.plane else math.nan,
         }
         figs = np.empty(len(FIGURES) + len(self.probe_output), dtype=np.float64)
         for name, i in FIG.items():

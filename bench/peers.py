@@ -1,0 +1,598 @@
+"""nnpy against its peers, in ONE run on one machine: the figures for the README's comparison table.
+
+    python bench/peers.py [--json] [--seconds 2] [--runs 3]
+
+Same networks everywhere: 64-32-16-10 batch 32 ("small") and 784-128-64-10 batch 64 ("big"), ReLU hidden
+layers, softmax cross-entropy on the logits (mean over the batch), plain SGD with learning rate 0.1, He-normal
+weights and zero biases drawn ONCE in Python and handed to every contender (so their first losses agree):
+
+- nnpy inside Pyodide 0.27.7 in headless Chromium (float64), loaded the way bench/browser.py does it
+  (the minimal Pyodide+numpy page, nnpy's .py files copied into Pyodide's file system);
+- TensorFlow.js 4.22.0 in the same browser, `wasm` and `cpu` backends (float32: TF.js's only float dtype),
+  three ways of writing a training step (tf.tidy + optimizer.minimize with fused or plain layers, and
+  model.trainOnBatch); the fastest is the figure, all are in the JSON;
+- nnpy and PyTorch (CPU, float64, default threads) under native CPython, each in its own process;
+- a plain numpy loop of the same maths beside nnpy in both interpreters (the limit for numpy code there);
+- cold start and bytes of the page vs a plain Pyodide page loading numpy (bench/browser.py's measures).
+
+Timing, the same for every contender: 10 warm-up steps, then --seconds split in 4 rounds, best round.
+TF.js comes from `npm pack` into the user cache (build.cache_dir()/peers), pinned by sha256; the local
+server on 127.0.0.1 serves it and the browser is kept from any other host. Prints a table; with --json the
+last line is one JSON object. Figures only, never assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent / "peers"
+sys.path.insert(0, str(ROOT))
+import build  # noqa: E402
+
+CASES = {"small": ([64, 32, 16, 10], 32), "big": ([784, 128, 64, 10], 64)}
+ROUNDS = 4
+CHROMIUM = os.environ.get("NNPY_CHROMIUM", "/usr/bin/chromium")
+
+TFJS_VERSION = "4.22.0"
+TFJS = build.NpmTarball(f"@tensorflow/tfjs@{TFJS_VERSION}", f"tensorflow-tfjs-{TFJS_VERSION}.tgz",
+                        "56505c191e24116787477b3bb5bb1cc0cf1c2bdce8112b9c402a8a2d31cf2f00")
+TFJS_WASM = build.NpmTarball(f"@tensorflow/tfjs-backend-wasm@{TFJS_VERSION}",
+                             f"tensorflow-tfjs-backend-wasm-{TFJS_VERSION}.tgz",
+                             "5cd6f5e18657c12fb94f4ec3dcef485c8c1a9ca39f3ef1d261c1cb13c1a231c3")
+# What the TF.js page needs of each tarball (the UMD bundles expose `tf` and `tf.wasm`).
+TFJS_FILES = {TFJS: ["dist/tf.min.js"],
+              TFJS_WASM: ["dist/tf-backend-wasm.min.js", "dist/tfjs-backend-wasm.wasm",
+                          "dist/tfjs-backend-wasm-simd.wasm", "dist/tfjs-backend-wasm-threaded-simd.wasm"]}
+
+# Any host but 127.0.0.1 fails to resolve: nothing the pages do can leave the machine.
+LOCAL_ONLY = ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+
+def progress(message: str) -> None:
+    print(f"peers: {message} ...", file=sys.stderr, flush=True)
+
+
+class Unavailable(Exception):
+    """A tool the benchmark needs is missing; the message says which and how to get it."""
+
+
+# ---------------------------------------------------------------- Python run in both interpreters
+
+# The problem and the timer, shared by every Python contender (native, Pyodide, torch worker).
+PY_COMMON = r"""
+import json, time
+import numpy as np
+
+CASES = {"small": ([64, 32, 16, 10], 32), "big": ([784, 128, 64, 10], 64)}
+
+def problem(sizes, batch):
+    # He-normal weights (in, out), zero biases, a uniform batch, labels: the same numbers for everyone.
+    rng = np.random.default_rng(0)
+    Ws = [rng.normal(0.0, np.sqrt(2.0 / a), (a, b)) for a, b in zip(sizes, sizes[1:])]
+    x = rng.random((batch, sizes[0]))
+    y = rng.integers(0, sizes[-1], batch)
+    return Ws, x, y
+
+def rate(step, seconds, rounds):
+    # Steps per second: 10 warm-up steps, then `rounds` rounds sharing `seconds`, best round.
+    for _ in range(10):
+        step()
+    best = 0.0
+    for _ in range(rounds):
+        n, start = 0, time.perf_counter()
+        end = start + seconds / rounds
+        while True:
+            step()
+            n += 1
+            now = time.perf_counter()
+            if now >= end:
+                break
+        best = max(best, n / (now - start))
+    return best
+"""
+
+# nnpy's train_step and a plain numpy loop of the same maths; the last expression is the JSON result
+# (Pyodide's runPython returns it; natively the worker reads `result`).
+PY_NNPY = PY_COMMON + r"""
+import nnpy
+
+def nnpy_stepper(sizes, Ws, x, y):
+    net = nnpy.Network(sizes, activation="relu", loss="cross_entropy", init="he",
+                       rng=np.random.default_rng(0))
+    for layer, W in zip(net.params, Ws):
+        layer["W"][...] = W
+        layer["b"][...] = 0.0
+    opt = nnpy.optimizers.make("sgd", learning_rate=0.1)
+    return lambda: float(nnpy.train_step(net, opt, x, y))
+
+def plain_stepper(sizes, Ws, x, y):
+    Ws = [W.copy() for W in Ws]
+    bs = [np.zeros(W.shape[1]) for W in Ws]
+    rows, batch = np.arange(len(y)), len(y)
+    def step():
+        acts = [x]
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            z = acts[-1] @ W + b
+            acts.append(np.maximum(z, 0.0) if i < len(Ws) - 1 else z)
+        z = acts[-1]
+        shifted = z - z.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        loss = float(np.mean(np.log(s[:, 0]) - shifted[rows, y]))
+        delta = e / s
+        delta[rows, y] -= 1.0
+        delta /= batch
+        for i in range(len(Ws) - 1, -1, -1):
+            gW, gb = acts[i].T @ delta, delta.sum(axis=0)
+            if i:
+                delta = (delta @ Ws[i].T) * (acts[i] > 0)
+            Ws[i] -= 0.1 * gW
+            bs[i] -= 0.1 * gb
+        return loss
+    return step
+
+result = {"numpy": np.__version__, "matmul_kernel": nnpy.linalg.kernel}
+for key, (sizes, batch) in CASES.items():
+    Ws, x, y = problem(sizes, batch)
+    for name, make in (("nnpy", nnpy_stepper), ("plain_numpy", plain_stepper)):
+        step = make(sizes, Ws, x, y)
+        result[f"losses_{name}_{key}"] = [step() for _ in range(10)]
+        result[f"{name}_{key}"] = rate(make(sizes, Ws, x, y), __SECONDS__, __ROUNDS__)
+json.dumps(result)
+"""
+
+
+def nnpy_code(seconds: float, plain: bool = True) -> str:
+    code = PY_NNPY.replace("__SECONDS__", repr(float(seconds))).replace("__ROUNDS__", str(ROUNDS))
+    return code if plain else code.replace('("plain_numpy", plain_stepper)', "")
+
+
+def common():
+    namespace: dict = {}
+    exec(PY_COMMON, namespace)
+    return namespace
+
+
+def nnpy_worker(seconds: float, plain: bool = True) -> dict:
+    namespace: dict = {}
+    exec(nnpy_code(seconds, plain), namespace)
+    return namespace["result"]
+
+
+def torch_worker(seconds: float, suffix: str = "") -> dict:
+    import torch
+
+    if suffix:
+        torch.set_num_threads(1)
+    ns = common()
+    out = {"torch": torch.__version__, f"torch{suffix}_threads": torch.get_num_threads()}
+    lossf = torch.nn.CrossEntropyLoss()   # softmax cross-entropy on logits, mean over the batch
+    for key, (sizes, batch) in CASES.items():
+        Ws, x, y = ns["problem"](sizes, batch)
+        X, Y = torch.from_numpy(x), torch.from_numpy(y)
+
+        def stepper():
+            layers = []
+            for i, W in enumerate(Ws):
+                linear = torch.nn.Linear(*W.shape, dtype=torch.float64)
+                with torch.no_grad():
+                    linear.weight.copy_(torch.from_numpy(W.T))
+                    linear.bias.zero_()
+                layers += [linear, torch.nn.ReLU()] if i < len(Ws) - 1 else [linear]
+            model = torch.nn.Sequential(*layers)
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+
+            def step():
+                opt.zero_grad(set_to_none=True)
+                loss = lossf(model(X), Y)
+                loss.backward()
+                opt.step()
+                return loss
+
+            return step
+
+        step = stepper()
+        out[f"losses_torch{suffix}_{key}"] = [float(step().detach()) for _ in range(10)]
+        out[f"torch{suffix}_{key}"] = ns["rate"](stepper(), seconds, ROUNDS)
+    return out
+
+
+def single_thread_worker(seconds: float) -> dict:
+    """nnpy and torch with ONE thread each (BLAS, OpenMP): like for like with single-threaded Pyodide, and
+    robust on a busy machine, where threaded BLAS/OpenMP spin-waits make small products many times slower."""
+    nnpy = nnpy_worker(seconds, plain=False)
+    out = {f"{prefix}nnpy_1thread_{key}": nnpy[f"{prefix}nnpy_{key}"] for key in CASES for prefix in ("", "losses_")}
+    return {**out, **torch_worker(seconds, suffix="_1thread")}
+
+
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+WORKERS = {"nnpy": (lambda s: nnpy_worker(s), {}), "torch": (lambda s: torch_worker(s), {}),
+           "single": (single_thread_worker, ONE_THREAD)}
+
+
+def native(contender: str, seconds: float) -> dict:
+    """One contender in a fresh CPython process: torch's OpenMP and numpy's BLAS threads never share one."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", contender, "--seconds", str(seconds)]
+    env = {**os.environ, **WORKERS[contender][1]}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
+    if done.returncode != 0:
+        tail = "\n  ".join(done.stderr.strip().splitlines()[-4:])
+        print(f"peers: native {contender} failed:\n  {tail}", file=sys.stderr)
+        return {}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- TensorFlow.js files
+
+def extract(tgz: Path, names: list[str]) -> dict[str, bytes]:
+    wanted = {"package/" + name for name in names}
+    out = {}
+    with tarfile.open(tgz, "r:gz") as archive:
+        for item in archive:
+            if item.name in wanted:
+                out[Path(item.name).name] = archive.extractfile(item).read()
+    missing = [name for name in names if Path(name).name not in out]
+    if missing:
+        raise Unavailable(f"{tgz.name} lacks {', '.join(sorted(missing))}")
+    return out
+
+
+def tfjs_files(offline: bool) -> dict[str, bytes]:
+    """The pinned TF.js files, from the user cache (fetched with `npm pack` and checked on first use)."""
+    fetcher = build.Fetcher(offline)
+    fetcher.root = build.cache_dir() / "peers"
+    fetcher.root.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for tarball, names in TFJS_FILES.items():
+        try:
+            fetcher.npm(tarball)   # fetches when missing, verifies the sha256 either way
+        except build.BuildError as error:
+            raise Unavailable(f"TensorFlow.js ({tarball.spec}): {error} Install Node.js/npm, or put "
+                              f"{tarball.filename} in {fetcher.root}.") from None
+        for name, data in extract(fetcher.root / tarball.filename, names).items():
+            out[name] = build.strip_source_map(data) if name.endswith(".js") else data
+    return out
+
+
+# ---------------------------------------------------------------- in the browser
+
+def install_peer_page(site, files: dict[str, bytes]) -> None:
+    """bench/peers/ and the TF.js files into the served copy (a temporary folder), under /peers/."""
+    target = site.folder / "peers"
+    shutil.copytree(HERE, target, dirs_exist_ok=True)
+    for name, data in files.items():
+        build.write(target / "tfjs" / name, data)
+
+
+def serve_working_tree_nnpy(site) -> bool:
+    """Put the working tree's nnpy into the served copy, so browser and native run the same code.
+    True when dist/ held other nnpy files (a build older than the tree)."""
+    files = build.package_files()
+    stale = False
+    for path in files:
+        target = site.folder / path.relative_to(ROOT)
+        data = path.read_bytes()
+        if path.suffix == ".py" and (not target.exists() or target.read_bytes() != data):
+            stale = True
+        build.write(target, data)
+    config_path = site.folder / "pyscript.json"
+    config = json.loads(config_path.read_text())
+    config["files"] = build.pyscript_config(files)["files"]
+    config_path.write_text(json.dumps(config, indent=1))
+    return stale
+
+
+def nnpy_in_browser(page_bench, browser, site, seconds: float) -> dict:
+    """bench/browser.py's in_browser_speed (boot, copy nnpy in, run Python) with this file's timed code."""
+    saved = page_bench.STEPS_PER_SECOND
+    page_bench.STEPS_PER_SECOND = nnpy_code(seconds)
+    try:
+        return page_bench.in_browser_speed(browser, site)
+    finally:
+        page_bench.STEPS_PER_SECOND = saved
+
+
+def tfjs_in_browser(page_bench, browser, site, seconds: float, problems: dict) -> dict:
+    context = browser.new_context()
+    offsite, fetched = [], set()
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            offsite.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    context.on("requestfinished", lambda request: fetched.add(urlparse(request.url).path))
+    page = context.new_page()
+    out = {}
+    try:
+        page.goto(site.url + "peers/tfjs.html")
+        page.wait_for_function("document.body.dataset.status === 'ready'", timeout=60_000)
+        out["info"] = page.evaluate("window.tfjsInfo()")
+        methods = page.evaluate("window.tfjsMethods")
+        call = "([b, m, p, s, r, c]) => window.tfjsSteps(b, m, p, s, r, c)"
+        probe = max(0.25, seconds / 4)
+        for backend in ("wasm", "cpu"):
+            for key, problem in problems.items():
+                # A short probe of every way to write the step, then the full measure of the fastest.
+                probes = {m: page.evaluate(call, [backend, m, problem, probe, 2, False])["steps_per_s"]
+                          for m in methods}
+                best = max(probes, key=probes.get)
+                out[(backend, key)] = {"method": best, "probes": probes,
+                                       **page.evaluate(call, [backend, best, problem, seconds, ROUNDS, True])}
+        out["offsite"] = offsite
+        out["bytes"] = page_bench.transferred(site, fetched)
+        out["wasm_binaries"] = sorted(Path(p).name for p in fetched if p.endswith(".wasm"))
+        return out
+    finally:
+        context.close()
+
+
+def cold_starts(page_bench, browser, site, runs: int) -> dict:
+    """bench/browser.py's cold start (fresh context each time) and bytes, ours and the baseline."""
+    out = {}
+    for name, ours in (("ours", True), ("baseline", False)):
+        times, paths = [], set()
+        for _ in range(runs):
+            try:
+                elapsed, fetched = page_bench.cold_start(browser, site.url, ours=ours)
+            except Exception as error:  # the page may not train yet: say so, once, and move on
+                print(f"peers: cold start ({name}) not measured: {error.__class__.__name__}: "
+                      f"{str(error).splitlines()[0][:160]}", file=sys.stderr)
+                break
+            times.append(elapsed)
+            paths |= fetched
+        out[name] = statistics.median(times) if times else None
+        out[f"{name}_bytes"] = page_bench.transferred(site, paths) if times else (None, None)
+    return out
+
+
+# ---------------------------------------------------------------- the run
+
+def problems_for_js() -> dict:
+    ns = common()
+    out = {}
+    for key, (sizes, batch) in CASES.items():
+        Ws, x, y = ns["problem"](sizes, batch)
+        out[key] = {"sizes": sizes, "batch": batch, "Ws": [W.ravel().tolist() for W in Ws],
+                    "x": x.ravel().tolist(), "y": [int(v) for v in y]}
+    return out
+
+
+def preflight(offline: bool) -> tuple:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise Unavailable("the Python package `playwright` is missing: pip install playwright") from None
+    if not Path(CHROMIUM).exists():
+        raise Unavailable(f"no Chromium at {CHROMIUM}: install it (apt-get install chromium) or point "
+                          f"NNPY_CHROMIUM at a Chromium/Chrome binary")
+    return sync_playwright, tfjs_files(offline)
+
+
+def run(seconds: float, runs: int, offline: bool) -> dict:
+    sync_playwright, files = preflight(offline)
+    from bench import browser as page_bench   # Site, CHROMIUM_ARGS, cold_start, transferred, in_browser_speed
+
+    started = time.perf_counter()
+    r: dict = {"seconds_per_measure": seconds, "rounds": ROUNDS, "tfjs_version": TFJS_VERSION,
+               "python": platform.python_version(), "machine_cpus": os.cpu_count()}
+    r["load_average_before"] = os.getloadavg()[0]
+    progress("native CPython: nnpy and a plain numpy loop")
+    nat = native("nnpy", seconds)
+    progress("native CPython: PyTorch")
+    tor = native("torch", seconds)
+    progress("native CPython: nnpy and PyTorch on one thread")
+    one = native("single", seconds)
+    problems = problems_for_js()
+    try:
+        site = page_bench.Site()
+    except build.BuildError as error:
+        raise Unavailable(f"dist/ is missing and could not be built: {error}") from None
+    try:
+        install_peer_page(site, files)
+        with sync_playwright() as p:
+            try:
+                browser = p.chromium.launch(executable_path=CHROMIUM,
+                                            args=page_bench.CHROMIUM_ARGS + LOCAL_ONLY)
+            except Exception as error:
+                raise Unavailable(f"Chromium at {CHROMIUM} did not start: {str(error).splitlines()[0]}") \
+                    from None
+            r["chromium"] = browser.version
+            progress(f"browser: cold starts, nnpy page and Pyodide+numpy page, {runs} each")
+            cold = cold_starts(page_bench, browser, site, runs)
+            r["dist_older_than_tree"] = serve_working_tree_nnpy(site)
+            progress("browser: nnpy and a plain numpy loop in Pyodide")
+            web = nnpy_in_browser(page_bench, browser, site, seconds)
+            progress("browser: TensorFlow.js, wasm and cpu backends")
+            tf = tfjs_in_browser(page_bench, browser, site, seconds, problems)
+            browser.close()
+    finally:
+        site.close()
+
+    for key in CASES:
+        r[f"nnpy_browser_{key}"] = web.get(f"nnpy_{key}")
+        r[f"plain_numpy_browser_{key}"] = web.get(f"plain_numpy_{key}")
+        r[f"nnpy_native_{key}"] = nat.get(f"nnpy_{key}")
+        r[f"plain_numpy_native_{key}"] = nat.get(f"plain_numpy_{key}")
+        r[f"torch_native_{key}"] = tor.get(f"torch_{key}")
+        r[f"nnpy_native_1thread_{key}"] = one.get(f"nnpy_1thread_{key}")
+        r[f"torch_native_1thread_{key}"] = one.get(f"torch_1thread_{key}")
+        for backend in ("wasm", "cpu"):
+            v = tf[(backend, key)]
+            r[f"tfjs_{backend}_{key}"] = v["steps_per_s"]
+            r[f"tfjs_{backend}_{key}_method"] = v["method"]
+            r[f"tfjs_{backend}_{key}_probes"] = v["probes"]
+            r[f"tfjs_{backend}_{key}_leaked_tensors"] = v["leaked_tensors"]
+            r[f"losses_tfjs_{backend}_{key}"] = v["losses"]
+        for name, source in (("nnpy_native", nat.get(f"losses_nnpy_{key}")),
+                             ("nnpy_browser", web.get(f"losses_nnpy_{key}")),
+                             ("torch_native", tor.get(f"losses_torch_{key}")),
+                             ("tfjs_wasm", r[f"losses_tfjs_wasm_{key}"]),
+                             ("tfjs_cpu", r[f"losses_tfjs_cpu_{key}"])):
+            r[f"losses_{name}_{key}"] = source
+
+    def ratio(a, b):
+        return r[a] / r[b] if r.get(a) and r.get(b) else None
+
+    for key in CASES:
+        r[f"nnpy_vs_tfjs_wasm_{key}"] = ratio(f"nnpy_browser_{key}", f"tfjs_wasm_{key}")
+        r[f"nnpy_vs_tfjs_cpu_{key}"] = ratio(f"nnpy_browser_{key}", f"tfjs_cpu_{key}")
+        r[f"nnpy_browser_vs_native_{key}"] = ratio(f"nnpy_browser_{key}", f"nnpy_native_{key}")
+        r[f"nnpy_browser_vs_native_1thread_{key}"] = ratio(f"nnpy_browser_{key}", f"nnpy_native_1thread_{key}")
+        r[f"nnpy_browser_vs_torch_{key}"] = ratio(f"nnpy_browser_{key}", f"torch_native_{key}")
+        r[f"nnpy_native_vs_torch_{key}"] = ratio(f"nnpy_native_{key}", f"torch_native_{key}")
+        r[f"nnpy_native_vs_torch_1thread_{key}"] = ratio(f"nnpy_native_1thread_{key}",
+                                                          f"torch_native_1thread_{key}")
+        r[f"nnpy_vs_plain_browser_{key}"] = ratio(f"nnpy_browser_{key}", f"plain_numpy_browser_{key}")
+        r[f"nnpy_vs_plain_native_{key}"] = ratio(f"nnpy_native_{key}", f"plain_numpy_native_{key}")
+        ref = r.get(f"losses_nnpy_native_{key}")
+        for name in ("nnpy_browser", "torch_native", "tfjs_wasm", "tfjs_cpu"):
+            other = r.get(f"losses_{name}_{key}")
+            r[f"loss_max_diff_{name}_{key}"] = (max(abs(a - b) for a, b in zip(ref, other))
+                                                if ref and other else None)
+
+    info = tf.get("info", {})
+    r.update({
+        "tfjs_wasm_simd": info.get("simd"), "tfjs_wasm_threads": info.get("threads"),
+        "tfjs_wasm_multithread_support": info.get("multithread_support"),
+        "cross_origin_isolated": info.get("cross_origin_isolated"),
+        "shared_array_buffer": info.get("shared_array_buffer"),
+        "tfjs_wasm_binaries": tf.get("wasm_binaries"), "offsite_requests_blocked": len(tf.get("offsite", [])),
+        "tfjs_page_bytes": tf["bytes"][0], "tfjs_page_gzip_bytes": tf["bytes"][1],
+        "numpy_native": nat.get("numpy"), "numpy_browser": web.get("numpy"),
+        "matmul_kernel_native": nat.get("matmul_kernel"), "matmul_kernel_browser": web.get("matmul_kernel"),
+        "torch": tor.get("torch"), "torch_threads": tor.get("torch_threads"),
+        "cold_start_ms": cold["ours"], "baseline_cold_start_ms": cold["baseline"],
+        "cold_start_runs": runs,
+        "page_bytes": cold["ours_bytes"][0], "page_gzip_bytes": cold["ours_bytes"][1],
+        "baseline_bytes": cold["baseline_bytes"][0], "baseline_gzip_bytes": cold["baseline_bytes"][1],
+    })
+    r["cold_start_vs_baseline"] = ratio("cold_start_ms", "baseline_cold_start_ms")
+    r["page_bytes_vs_baseline"] = ratio("page_bytes", "baseline_bytes")
+    r["wall_seconds"] = time.perf_counter() - started
+    r["load_average_after"] = os.getloadavg()[0]
+    return r
+
+
+def fmt(value, digits=None) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, str):
+        return value
+    if digits is not None:
+        return f"{value:.{digits}f}"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}" if abs(value) >= 1 else f"{value:.3f}"
+
+
+def table(r: dict) -> str:
+    simd = {True: "SIMD", False: "no SIMD"}.get(r["tfjs_wasm_simd"], "SIMD?")
+    threads = r["tfjs_wasm_threads"]
+    rows = [
+        (f"nnpy in Pyodide (Chromium {r.get('chromium', '?')}), float64", "nnpy_browser"),
+        ("  plain numpy loop, same interpreter", "plain_numpy_browser"),
+        (f"TF.js {r['tfjs_version']} wasm ({simd}, {threads} thread{'s' if threads != 1 else ''}), "
+         "float32", "tfjs_wasm"),
+        (f"TF.js {r['tfjs_version']} cpu, float32", "tfjs_cpu"),
+        (f"nnpy native CPython {r['python']}, float64", "nnpy_native"),
+        ("  plain numpy loop, native", "plain_numpy_native"),
+        (f"PyTorch {r.get('torch') or '?'} CPU native, float64, {r.get('torch_threads')} threads",
+         "torch_native"),
+        ("nnpy native, 1 BLAS thread", "nnpy_native_1thread"),
+        ("PyTorch CPU native, 1 thread", "torch_native_1thread"),
+    ]
+    ratios = [
+        ("nnpy browser / TF.js wasm", "nnpy_vs_tfjs_wasm"),
+        ("nnpy browser / TF.js cpu", "nnpy_vs_tfjs_cpu"),
+        ("nnpy browser / nnpy native (goal >= 0.5)", "nnpy_browser_vs_native"),
+        ("nnpy browser / nnpy native, 1 BLAS thread", "nnpy_browser_vs_native_1thread"),
+        ("nnpy browser / PyTorch native", "nnpy_browser_vs_torch"),
+        ("nnpy native / PyTorch native", "nnpy_native_vs_torch"),
+        ("nnpy native / PyTorch native, both 1 thread", "nnpy_native_vs_torch_1thread"),
+        ("nnpy / plain loop, browser", "nnpy_vs_plain_browser"),
+        ("nnpy / plain loop, native", "nnpy_vs_plain_native"),
+    ]
+    width = 62
+    head = f"{'training steps/s (SGD lr 0.1, ReLU, softmax CE)':<{width}}{'64-32-16-10 b32':>17}{'784-128-64-10 b64':>19}"
+    lines = [head, "-" * len(head)]
+    for name, key in rows:
+        lines.append(f"{name:<{width}}{fmt(r.get(f'{key}_small')):>17}{fmt(r.get(f'{key}_big')):>19}")
+    lines.append("  TF.js step (fastest of 3 in a probe): "
+                 + "; ".join(f"{b} {r[f'tfjs_{b}_small_method']} / {r[f'tfjs_{b}_big_method']}"
+                             for b in ("wasm", "cpu")))
+    lines.append("")
+    for name, key in ratios:
+        lines.append(f"{name:<{width}}{fmt(r.get(f'{key}_small'), 2):>17}{fmt(r.get(f'{key}_big'), 2):>19}")
+    lines.append("")
+    lines.append("same maths: max |loss - nnpy native loss| over the first 10 steps")
+    for name, label in (("nnpy_browser", "nnpy in Pyodide"), ("torch_native", "PyTorch"),
+                        ("tfjs_wasm", "TF.js wasm (float32)"), ("tfjs_cpu", "TF.js cpu (float32)")):
+        small, big = r.get(f"loss_max_diff_{name}_small"), r.get(f"loss_max_diff_{name}_big")
+        lines.append(f"  {label:<{width - 2}}{'n/a' if small is None else f'{small:.1e}':>17}"
+                     f"{'n/a' if big is None else f'{big:.1e}':>19}")
+    lines.append("")
+    lines.append(f"{'page (bench/browser.py measures; median of ' + str(r['cold_start_runs']) + ' cold runs)':<{width}}"
+                 f"{'nnpy page':>17}{'Pyodide+numpy':>19}")
+    lines.append(f"{'  cold start to first training step, ms':<{width}}"
+                 f"{fmt(r['cold_start_ms']):>17}{fmt(r['baseline_cold_start_ms']):>19}")
+    for label, raw, packed in (("  bytes transferred, raw", "page_bytes", "baseline_bytes"),
+                               ("  bytes transferred, gzip", "page_gzip_bytes", "baseline_gzip_bytes")):
+        lines.append(f"{label:<{width}}{fmt(r[raw]):>17}{fmt(r[packed]):>19}")
+    lines.append(f"{'  TF.js page for comparison (tf.min.js + wasm backend), raw / gzip':<{width}}"
+                 f"{fmt(r['tfjs_page_bytes']) + ' / ' + fmt(r['tfjs_page_gzip_bytes']):>36}")
+    lines.append("")
+    lines.append(f"TF.js wasm: SIMD {r['tfjs_wasm_simd']}, threads {r['tfjs_wasm_threads']} "
+                 f"(multithread support {r['tfjs_wasm_multithread_support']}: crossOriginIsolated "
+                 f"{r['cross_origin_isolated']}, SharedArrayBuffer {r['shared_array_buffer']}); "
+                 f"binary {', '.join(r['tfjs_wasm_binaries'] or []) or '?'}")
+    lines.append(f"numpy {r['numpy_native']} native (matmul {r['matmul_kernel_native']}), "
+                 f"{r['numpy_browser']} in Pyodide (matmul {r['matmul_kernel_browser']}); "
+                 f"{r['machine_cpus']} CPUs; off-site requests blocked: {r['offsite_requests_blocked']}; "
+                 f"load average {r['load_average_before']:.1f} before, {r['load_average_after']:.1f} after; "
+                 f"run took {r['wall_seconds']:.0f} s")
+    if r.get("dist_older_than_tree"):
+        lines.append("note: dist/ holds an older nnpy than the working tree; the speed figures use the tree's "
+                     "files, the page figures dist/ (run `python build.py --offline` to refresh it)")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="nnpy vs TensorFlow.js, native nnpy and PyTorch, in one run.")
+    parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per contender and network")
+    parser.add_argument("--runs", type=int, default=3, help="cold starts per page (median)")
+    parser.add_argument("--offline", action="store_true", help="TF.js from the cache only, never npm")
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker][0](args.seconds)))
+        return 0
+    try:
+        r = run(args.seconds, args.runs, args.offline)
+    except Unavailable as error:
+        print(f"peers: {error}", file=sys.stderr)
+        return 2
+    print(table(r))
+    if args.json:
+        print(json.dumps(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -86,26 +86,25 @@ def problem(sizes, batch):
     y = rng.integers(0, sizes[-1], batch)
     return Ws, x, y
 
+def timed(step, seconds):
+    # One round: steps per second over `seconds`.
+    n, start = 0, time.perf_counter()
+    end = start + seconds
+    while True:
+        step()
+        n += 1
+        now = time.perf_counter()
+        if now >= end:
+            return n / (now - start)
+
 def rate(step, seconds, rounds):
-    # Steps per second: 10 warm-up steps, then `rounds` rounds sharing `seconds`, best round.
+    # 10 warm-up steps, then `rounds` rounds sharing `seconds`, best round.
     for _ in range(10):
         step()
-    best = 0.0
-    for _ in range(rounds):
-        n, start = 0, time.perf_counter()
-        end = start + seconds / rounds
-        while True:
-            step()
-            n += 1
-            now = time.perf_counter()
-            if now >= end:
-                break
-        best = max(best, n / (now - start))
-    return best
+    return max(timed(step, seconds / rounds) for _ in range(rounds))
 """
 
-# nnpy's train_step and a plain numpy loop of the same maths; the last expression is the JSON result
-# (Pyodide's runPython returns it; natively the worker reads `result`).
+# nnpy's train_step and a plain numpy loop of the same maths.
 PY_NNPY = PY_COMMON + r"""
 import nnpy
 
@@ -144,31 +143,49 @@ def plain_stepper(sizes, Ws, x, y):
         return loss
     return step
 
+MAKERS = {"nnpy": nnpy_stepper, "plain_numpy": plain_stepper}
 result = {"numpy": np.__version__, "matmul_kernel": nnpy.linalg.kernel}
+"""
+
+# Natively: every contender timed in turn (the worker reads `result`).
+PY_NATIVE = PY_NNPY + r"""
 for key, (sizes, batch) in CASES.items():
     Ws, x, y = problem(sizes, batch)
-    for name, make in (("nnpy", nnpy_stepper), ("plain_numpy", plain_stepper)):
+    for name in NAMES:
+        step = MAKERS[name](sizes, Ws, x, y)
+        result[f"losses_{name}_{key}"] = [step() for _ in range(10)]
+        result[f"{name}_{key}"] = rate(MAKERS[name](sizes, Ws, x, y), SECONDS, ROUNDS)
+"""
+
+# In Pyodide: warm steppers that bench/peers.py times round by round, interleaved with TF.js's rounds
+# (one_round); the last expression is what runPython hands back.
+PY_BROWSER = PY_NNPY + r"""
+STEPPERS = {}
+for key, (sizes, batch) in CASES.items():
+    Ws, x, y = problem(sizes, batch)
+    for name, make in MAKERS.items():
         step = make(sizes, Ws, x, y)
         result[f"losses_{name}_{key}"] = [step() for _ in range(10)]
-        result[f"{name}_{key}"] = rate(make(sizes, Ws, x, y), __SECONDS__, __ROUNDS__)
+        STEPPERS[name, key] = step = make(sizes, Ws, x, y)
+        for _ in range(10):
+            step()
+
+def one_round(name, key, seconds):
+    return timed(STEPPERS[name, key], seconds)
+
 json.dumps(result)
 """
 
 
-def nnpy_code(seconds: float, plain: bool = True) -> str:
-    code = PY_NNPY.replace("__SECONDS__", repr(float(seconds))).replace("__ROUNDS__", str(ROUNDS))
-    return code if plain else code.replace('("plain_numpy", plain_stepper)', "")
-
-
-def common():
+def common() -> dict:
     namespace: dict = {}
     exec(PY_COMMON, namespace)
     return namespace
 
 
-def nnpy_worker(seconds: float, plain: bool = True) -> dict:
-    namespace: dict = {}
-    exec(nnpy_code(seconds, plain), namespace)
+def nnpy_worker(seconds: float, names=("nnpy", "plain_numpy")) -> dict:
+    namespace: dict = {"SECONDS": seconds, "ROUNDS": ROUNDS, "NAMES": names}
+    exec(PY_NATIVE, namespace)
     return namespace["result"]
 
 
@@ -213,7 +230,7 @@ def torch_worker(seconds: float, suffix: str = "") -> dict:
 def single_thread_worker(seconds: float) -> dict:
     """nnpy and torch with ONE thread each (BLAS, OpenMP): like for like with single-threaded Pyodide, and
     robust on a busy machine, where threaded BLAS/OpenMP spin-waits make small products many times slower."""
-    nnpy = nnpy_worker(seconds, plain=False)
+    nnpy = nnpy_worker(seconds, names=("nnpy",))
     out = {f"{prefix}nnpy_1thread_{key}": nnpy[f"{prefix}nnpy_{key}"] for key in CASES for prefix in ("", "losses_")}
     return {**out, **torch_worker(seconds, suffix="_1thread")}
 
@@ -295,23 +312,72 @@ def serve_working_tree_nnpy(site) -> bool:
     return stale
 
 
-def nnpy_in_browser(page_bench, browser, site, seconds: float) -> dict:
-    """bench/browser.py's in_browser_speed (boot, copy nnpy in, run Python) with this file's timed code."""
+class _KeepOpen:
+    """Lets bench/browser.py's in_browser_speed boot the Pyodide page (minimal page, nnpy's files copied in)
+    and run our setup code, but not close the page: its rounds are then interleaved with TF.js's."""
+
+    class _Page:
+        def __init__(self, page):
+            self._page = page
+
+        def __getattr__(self, name):
+            return getattr(self._page, name)
+
+        def close(self):
+            pass
+
+    def __init__(self, browser):
+        self.browser, self.page = browser, None
+
+    def new_page(self, *args, **kwargs):
+        self.page = self.browser.new_page(*args, **kwargs)
+        return self._Page(self.page)
+
+
+def pyodide_page(page_bench, browser, site):
+    """The minimal Pyodide page with nnpy loaded and the steppers warm, plus the setup's result."""
+    keep = _KeepOpen(browser)
     saved = page_bench.STEPS_PER_SECOND
-    page_bench.STEPS_PER_SECOND = nnpy_code(seconds)
+    page_bench.STEPS_PER_SECOND = PY_BROWSER
     try:
-        return page_bench.in_browser_speed(browser, site)
+        setup = page_bench.in_browser_speed(keep, site)
+    except Exception:
+        if keep.page:
+            keep.page.close()
+        raise
     finally:
         page_bench.STEPS_PER_SECOND = saved
+    return keep.page, setup
 
 
-def tfjs_in_browser(page_bench, browser, site, seconds: float, problems: dict) -> dict:
+class Contender:
+    """One timed thing in the browser: a warm stepper that runs one round at a time."""
+
+    def __init__(self, name, round_):
+        self.name, self.round, self.rates = name, round_, []
+
+    def best(self):
+        return max(self.rates) if self.rates else None
+
+
+def interleave(contenders, seconds: float, rounds: int) -> None:
+    """`rounds` rounds of every contender, the order rotating each round, so that a busy spell of the
+    machine hits them all alike; each contender's figure is its best round."""
+    for r in range(rounds):
+        for c in contenders[r % len(contenders):] + contenders[:r % len(contenders)]:
+            try:
+                c.rates.append(c.round(seconds / rounds))
+            except Exception as error:
+                print(f"peers: {c.name} round failed: {str(error).splitlines()[0][:200]}", file=sys.stderr)
+
+
+def tfjs_pages(browser, site):
+    """One page per TF.js backend, in a context that lets no request leave 127.0.0.1."""
     context = browser.new_context()
     offsite, fetched = [], set()
 
     def guard(route):
-        host = urlparse(route.request.url).hostname
-        if host == "127.0.0.1":
+        if urlparse(route.request.url).hostname == "127.0.0.1":
             route.continue_()
         else:
             offsite.append(route.request.url)
@@ -319,34 +385,83 @@ def tfjs_in_browser(page_bench, browser, site, seconds: float, problems: dict) -
 
     context.route("**/*", guard)
     context.on("requestfinished", lambda request: fetched.add(urlparse(request.url).path))
-    page = context.new_page()
-    out = {}
-    try:
+    pages = {}
+    for backend in ("wasm", "cpu"):
+        page = context.new_page()
         page.goto(site.url + "peers/tfjs.html")
         page.wait_for_function("document.body.dataset.status === 'ready'", timeout=60_000)
-        out["info"] = page.evaluate("window.tfjsInfo()")
-        methods = page.evaluate("window.tfjsMethods")
-        call = "([b, m, p, s, r, c]) => window.tfjsSteps(b, m, p, s, r, c)"
-        probe = max(0.25, seconds / 4)
-        for backend in ("wasm", "cpu"):
-            for key, problem in problems.items():
-                # A short probe of every way to write the step, then the full measure of the fastest.
-                probes = {m: page.evaluate(call, [backend, m, problem, probe, 2, False])["steps_per_s"]
-                          for m in methods}
-                best = max(probes, key=probes.get)
-                out[(backend, key)] = {"method": best, "probes": probes,
-                                       **page.evaluate(call, [backend, best, problem, seconds, ROUNDS, True])}
-        out["offsite"] = offsite
-        out["bytes"] = page_bench.transferred(site, fetched)
-        out["wasm_binaries"] = sorted(Path(p).name for p in fetched if p.endswith(".wasm"))
-        return out
+        page.evaluate("(b) => window.tfjsUse(b)", backend)
+        pages[backend] = page
+    return context, pages, offsite, fetched
+
+
+def tfjs_contender(page, backend: str, key: str, problem: dict, probe: float, out: dict) -> Contender:
+    """Probe every way of writing the TF.js step (interleaved, 2 short rounds each), keep the fastest."""
+    methods = page.evaluate("window.tfjsMethods")
+    ids = {m: page.evaluate("([m, p]) => window.tfjsPrepare(m, p)", [m, problem]) for m in methods}
+    trial = [Contender(m, lambda s, i=ids[m]: page.evaluate("([i, s]) => window.tfjsRound(i, s)", [i, s]))
+             for m in methods]
+    interleave(trial, 2 * probe, 2)
+    best = max(trial, key=lambda c: c.best() or 0).name
+    for m, i in ids.items():
+        if m != best:
+            page.evaluate("(i) => window.tfjsFinish(i)", i)
+    out[f"tfjs_{backend}_{key}_method"] = best
+    out[f"tfjs_{backend}_{key}_probes"] = {c.name: c.best() for c in trial}
+    out[f"losses_tfjs_{backend}_{key}"] = page.evaluate("([m, p]) => window.tfjsLosses(m, p)", [best, problem])
+    contender = Contender(f"tfjs_{backend}", lambda s: page.evaluate(
+        "([i, s]) => window.tfjsRound(i, s)", [ids[best], s]))
+    contender.finish = lambda: page.evaluate("(i) => window.tfjsFinish(i)", ids[best])
+    return contender
+
+
+def in_browser(page_bench, browser, site, seconds: float, problems: dict) -> dict:
+    """nnpy and the plain loop in Pyodide, TF.js wasm and cpu: rounds interleaved, per network."""
+    out: dict = {}
+    py_page = None
+    try:
+        py_page, out["setup"] = pyodide_page(page_bench, browser, site)
+    except Exception as error:
+        print(f"peers: nnpy in Pyodide not measured: {str(error).splitlines()[0][:300]}", file=sys.stderr)
+    context = None
+    try:
+        context, pages, offsite, fetched = tfjs_pages(browser, site)
+        out["tfjs_info"] = pages["wasm"].evaluate("window.tfjsInfo()")
+    except Exception as error:
+        print(f"peers: TF.js not measured: {str(error).splitlines()[0][:300]}", file=sys.stderr)
+        pages, offsite, fetched = {}, [], set()
+    try:
+        for key, problem in problems.items():
+            contenders = []
+            if py_page:
+                for name in ("nnpy", "plain_numpy"):
+                    contenders.append(Contender(f"{name}_browser", lambda s, n=name, k=key: py_page.evaluate(
+                        "(c) => window.pyodide.runPython(c)", f"one_round({n!r}, {k!r}, {s!r})")))
+            for backend, page in pages.items():
+                try:
+                    contenders.append(tfjs_contender(page, backend, key, problem, max(0.2, seconds / 8), out))
+                except Exception as error:
+                    print(f"peers: TF.js {backend} {key} not measured: {str(error).splitlines()[0][:200]}",
+                          file=sys.stderr)
+            interleave(contenders, seconds, ROUNDS)
+            for c in contenders:
+                out[f"{c.name}_{key}"] = c.best()
+                if hasattr(c, "finish"):
+                    out[f"{c.name}_{key}_leaked_tensors"] = c.finish()
     finally:
-        context.close()
+        if py_page:
+            py_page.close()
+        if context:
+            out["offsite"] = offsite
+            out["tfjs_bytes"] = page_bench.transferred(site, fetched)
+            out["tfjs_wasm_binaries"] = sorted(Path(p).name for p in fetched if p.endswith(".wasm"))
+            context.close()
+    return out
 
 
 def cold_starts(page_bench, browser, site, runs: int) -> dict:
     """bench/browser.py's cold start (fresh context each time) and bytes, ours and the baseline."""
-    out = {}
+    out = {"ours": None, "baseline": None, "ours_bytes": (None, None), "baseline_bytes": (None, None)}
     for name, ours in (("ours", True), ("baseline", False)):
         times, paths = [], set()
         for _ in range(runs):
@@ -416,36 +531,31 @@ def run(seconds: float, runs: int, offline: bool) -> dict:
                     from None
             r["chromium"] = browser.version
             progress(f"browser: cold starts, nnpy page and Pyodide+numpy page, {runs} each")
-            cold = cold_starts(page_bench, browser, site, runs)
+            cold = cold_starts(page_bench, browser, site, runs)   # --runs 0: skipped
             r["dist_older_than_tree"] = serve_working_tree_nnpy(site)
-            progress("browser: nnpy and a plain numpy loop in Pyodide")
-            web = nnpy_in_browser(page_bench, browser, site, seconds)
-            progress("browser: TensorFlow.js, wasm and cpu backends")
-            tf = tfjs_in_browser(page_bench, browser, site, seconds, problems)
+            progress("browser: nnpy and a plain numpy loop in Pyodide vs TF.js wasm and cpu, interleaved")
+            web = in_browser(page_bench, browser, site, seconds, problems)
             browser.close()
     finally:
         site.close()
 
+    setup = web.get("setup", {})
     for key in CASES:
-        r[f"nnpy_browser_{key}"] = web.get(f"nnpy_{key}")
-        r[f"plain_numpy_browser_{key}"] = web.get(f"plain_numpy_{key}")
+        for name in ("nnpy_browser", "plain_numpy_browser", "tfjs_wasm", "tfjs_cpu"):
+            r[f"{name}_{key}"] = web.get(f"{name}_{key}")
         r[f"nnpy_native_{key}"] = nat.get(f"nnpy_{key}")
         r[f"plain_numpy_native_{key}"] = nat.get(f"plain_numpy_{key}")
         r[f"torch_native_{key}"] = tor.get(f"torch_{key}")
         r[f"nnpy_native_1thread_{key}"] = one.get(f"nnpy_1thread_{key}")
         r[f"torch_native_1thread_{key}"] = one.get(f"torch_1thread_{key}")
         for backend in ("wasm", "cpu"):
-            v = tf[(backend, key)]
-            r[f"tfjs_{backend}_{key}"] = v["steps_per_s"]
-            r[f"tfjs_{backend}_{key}_method"] = v["method"]
-            r[f"tfjs_{backend}_{key}_probes"] = v["probes"]
-            r[f"tfjs_{backend}_{key}_leaked_tensors"] = v["leaked_tensors"]
-            r[f"losses_tfjs_{backend}_{key}"] = v["losses"]
+            for suffix in ("method", "probes", "leaked_tensors"):
+                r[f"tfjs_{backend}_{key}_{suffix}"] = web.get(f"tfjs_{backend}_{key}_{suffix}")
         for name, source in (("nnpy_native", nat.get(f"losses_nnpy_{key}")),
-                             ("nnpy_browser", web.get(f"losses_nnpy_{key}")),
+                             ("nnpy_browser", setup.get(f"losses_nnpy_{key}")),
                              ("torch_native", tor.get(f"losses_torch_{key}")),
-                             ("tfjs_wasm", r[f"losses_tfjs_wasm_{key}"]),
-                             ("tfjs_cpu", r[f"losses_tfjs_cpu_{key}"])):
+                             ("tfjs_wasm", web.get(f"losses_tfjs_wasm_{key}")),
+                             ("tfjs_cpu", web.get(f"losses_tfjs_cpu_{key}"))):
             r[f"losses_{name}_{key}"] = source
 
     def ratio(a, b):
@@ -468,16 +578,18 @@ def run(seconds: float, runs: int, offline: bool) -> dict:
             r[f"loss_max_diff_{name}_{key}"] = (max(abs(a - b) for a, b in zip(ref, other))
                                                 if ref and other else None)
 
-    info = tf.get("info", {})
+    info = web.get("tfjs_info", {})
+    tfjs_bytes = web.get("tfjs_bytes", (None, None))
     r.update({
         "tfjs_wasm_simd": info.get("simd"), "tfjs_wasm_threads": info.get("threads"),
         "tfjs_wasm_multithread_support": info.get("multithread_support"),
         "cross_origin_isolated": info.get("cross_origin_isolated"),
         "shared_array_buffer": info.get("shared_array_buffer"),
-        "tfjs_wasm_binaries": tf.get("wasm_binaries"), "offsite_requests_blocked": len(tf.get("offsite", [])),
-        "tfjs_page_bytes": tf["bytes"][0], "tfjs_page_gzip_bytes": tf["bytes"][1],
-        "numpy_native": nat.get("numpy"), "numpy_browser": web.get("numpy"),
-        "matmul_kernel_native": nat.get("matmul_kernel"), "matmul_kernel_browser": web.get("matmul_kernel"),
+        "tfjs_wasm_binaries": web.get("tfjs_wasm_binaries"),
+        "offsite_requests_blocked": len(web["offsite"]) if "offsite" in web else None,
+        "tfjs_page_bytes": tfjs_bytes[0], "tfjs_page_gzip_bytes": tfjs_bytes[1],
+        "numpy_native": nat.get("numpy"), "numpy_browser": setup.get("numpy"),
+        "matmul_kernel_native": nat.get("matmul_kernel"), "matmul_kernel_browser": setup.get("matmul_kernel"),
         "torch": tor.get("torch"), "torch_threads": tor.get("torch_threads"),
         "cold_start_ms": cold["ours"], "baseline_cold_start_ms": cold["baseline"],
         "cold_start_runs": runs,
@@ -576,7 +688,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="nnpy vs TensorFlow.js, native nnpy and PyTorch, in one run.")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     parser.add_argument("--seconds", type=float, default=2.0, help="timed seconds per contender and network")
-    parser.add_argument("--runs", type=int, default=3, help="cold starts per page (median)")
+    parser.add_argument("--runs", type=int, default=3, help="cold starts per page (median); 0 skips them")
     parser.add_argument("--offline", action="store_true", help="TF.js from the cache only, never npm")
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -57,7 +57,7 @@ class CrossEntropy(Loss):
         shifted = logits - logits.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
-        value = float((np.log(total[:, 0]) - shifted[rows, y]).mean())
+        value = (float(np.log(total).sum()) - float(shifted[rows, y].sum())) / len(y)
         e /= total
         e[rows, y] -= 1.0
         e /= len(y)

@@ -28,10 +28,6 @@ def torch_loss(name, logits, y):
     return F.mse_loss(logits, y)
 
 
-def torch_targets(name, y):
-    return torch.from_numpy(np.asarray(y))
-
-
 def make_targets(name, rng, n, k):
     if name == "cross_entropy":
         return rng.integers(0, k, n)
@@ -78,7 +74,7 @@ def run_both(optimizer, loss="cross_entropy", activation="relu", reg=("l2", 1e-3
             a = a @ W + b
             if i < len(Ws) - 1:
                 a = f(a)
-        t = torch_loss(loss, a, torch_targets(loss, y))
+        t = torch_loss(loss, a, torch.from_numpy(np.asarray(y)))
         if reg[0] == "l2":      # nnpy's L2 is rate/2 * sum(W^2), weights only
             t = t + reg[1] / 2 * sum((W * W).sum() for W in Ws)
         elif reg[0] == "l1":
@@ -121,7 +117,7 @@ def test_loss_value_and_gradient_match_torch(name):
     y = make_targets(name, rng, 8, k)
     loss = nnpy.losses.get(name)
     tl = torch.tensor(logits, requires_grad=True)
-    t = torch_loss(name, tl, torch_targets(name, y))
+    t = torch_loss(name, tl, torch.from_numpy(np.asarray(y)))
     t.backward()
     assert loss.value(logits, y) == pytest.approx(t.item(), rel=1e-12)
     assert np.allclose(loss.gradient(logits, y), tl.grad.numpy(), rtol=1e-10, atol=1e-14)

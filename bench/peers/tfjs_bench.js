@@ -3,12 +3,13 @@
 // backend. float32 throughout: it is TF.js's only floating-point dtype.
 //
 // The problem (initial weights, batch, labels) comes from Python, so every contender starts from the
-// same numbers and the first losses can be compared. Timing mirrors the Python side: a short warm-up,
-// then `rounds` rounds sharing `seconds`, best round reported.
+// same numbers and the first losses can be compared. Timing mirrors the Python side: 10 warm-up steps,
+// then timed rounds that Python interleaves with the other contenders' rounds; it keeps the best.
 "use strict";
 
 (function () {
   const tfjs = window.tf;
+  tfjs.enableProdMode();   // no safety warnings/checks (DEBUG is off by default anyway)
 
   async function useBackend(backend) {
     if (backend === "wasm") {
@@ -97,40 +98,50 @@
     };
   }
 
-  async function rate(run, seconds, rounds) {
-    for (let i = 0; i < 10; i++) run.async ? await run.step() : run.step();   // warm-up (kernels, memory)
-    const before = tfjs.memory().numTensors;
-    let best = 0;
-    for (let r = 0; r < rounds; r++) {
-      let n = 0, now;
-      const start = performance.now(), end = start + (1000 * seconds) / rounds;
-      if (run.async) {
-        do { await run.step(); n++; now = performance.now(); } while (now < end);
-      } else {
-        do { run.step(); n++; now = performance.now(); } while (now < end);
-      }
-      best = Math.max(best, (1000 * n) / (now - start));
-    }
-    return { steps_per_s: best, leaked_tensors: tfjs.memory().numTensors - before };
-  }
+  // Runs stay alive between calls so that bench/peers.py can interleave rounds of every contender
+  // (TF.js here, nnpy in the Pyodide page): on a busy machine that keeps the ratios fair.
+  const runs = new Map();
+  let nextId = 1;
 
-  // Steps per second of one method on one backend; with checkLosses also the losses of the first 10
-  // steps of a fresh copy (a check that this is the same maths as the Python contenders).
-  window.tfjsSteps = async function (backend, method, problem, seconds, rounds, checkLosses) {
-    await useBackend(backend);
-    let run;
-    const losses = [];
-    if (checkLosses) {
-      run = METHODS[method](problem);
-      try {
-        for (let i = 0; i < 10; i++) losses.push(await run.loss());
-      } finally {
-        run.dispose();
-      }
+  window.tfjsUse = useBackend;
+
+  window.tfjsPrepare = async function (method, problem) {
+    const run = METHODS[method](problem);
+    for (let i = 0; i < 10; i++) run.async ? await run.step() : run.step();   // warm-up (kernels, memory)
+    const id = nextId++;
+    runs.set(id, { run, tensors: tfjs.memory().numTensors });
+    return id;
+  };
+
+  // One timed round: steps per second over `seconds`.
+  window.tfjsRound = async function (id, seconds) {
+    const { run } = runs.get(id);
+    let n = 0, now;
+    const start = performance.now(), end = start + 1000 * seconds;
+    if (run.async) {
+      do { await run.step(); n++; now = performance.now(); } while (now < end);
+    } else {
+      do { run.step(); n++; now = performance.now(); } while (now < end);
     }
-    run = METHODS[method](problem);
+    return (1000 * n) / (now - start);
+  };
+
+  // Disposes a run; returns the tensors it leaked since its warm-up (0 when every step is tidy).
+  window.tfjsFinish = function (id) {
+    const { run, tensors } = runs.get(id);
+    const leaked = tfjs.memory().numTensors - tensors;
+    run.dispose();
+    runs.delete(id);
+    return leaked;
+  };
+
+  // The losses of the first 10 steps of a fresh copy: a check that this is the same maths as nnpy's.
+  window.tfjsLosses = async function (method, problem) {
+    const run = METHODS[method](problem);
     try {
-      return { ...(await rate(run, seconds, rounds)), losses };
+      const losses = [];
+      for (let i = 0; i < 10; i++) losses.push(await run.loss());
+      return losses;
     } finally {
       run.dispose();
     }
@@ -138,19 +149,16 @@
 
   // What the wasm backend chose here: SIMD, threads (need SharedArrayBuffer, i.e. cross-origin isolation).
   window.tfjsInfo = async function () {
-    await useBackend("wasm");
-    const info = {
+    return {
+      backend: tfjs.getBackend(),
       version: tfjs.version.tfjs,
-      wasm_version: tfjs.wasm.version_wasm,
       simd: await tfjs.env().getAsync("WASM_HAS_SIMD_SUPPORT"),
       multithread_support: await tfjs.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT"),
-      threads: tfjs.wasm.getThreadsCount(),
+      threads: tfjs.getBackend() === "wasm" ? tfjs.wasm.getThreadsCount() : null,
       cross_origin_isolated: window.crossOriginIsolated === true,
       shared_array_buffer: typeof SharedArrayBuffer !== "undefined",
       hardware_concurrency: navigator.hardwareConcurrency,
     };
-    await useBackend("cpu");
-    return info;
   };
 
   window.tfjsMethods = Object.keys(METHODS);

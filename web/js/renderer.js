@@ -402,19 +402,11 @@ export class NetworkView {
     const y1 = g.pad + (g.small ? 8 : 10);
     const y2 = y1 + (g.small ? 12 : 15);
     const titles = [];
-    const inputDetail = image ? `${shape[0]}×${shape[1]} pixels` : `${sizes[0]} feature${sizes[0] > 1 ? "s" : ""}`;
-    titles.push(["Input", inputDetail]);
     const plane = g.cols[0].plane;
-    if (plane) {
-      ctx.textAlign = "center";
-      ctx.textBaseline = "alphabetic";
-      ctx.font = `600 ${g.small ? 11 : 12}px ${this.font}`;
-      ctx.fillStyle = INK;
-      ctx.fillText("Data", plane.x + plane.w / 2, y1);
-      ctx.font = `${g.small ? 10 : 11}px ${this.font}`;
-      ctx.fillStyle = MUTED;
-      ctx.fillText("and the network's answer", plane.x + plane.w / 2, y2);
-    }
+    const inputDetail = image ? `${shape[0]}×${shape[1]} pixels`
+      : plane ? (g.small ? "the data" : "data and the network's answer")
+      : `${sizes[0]} feature${sizes[0] > 1 ? "s" : ""}`;
+    titles.push(["Input", inputDetail]);
     const hidden = sizes.length - 2;
     const tight = hidden > 1 && g.cols[2].x - g.cols[1].x < 84;
     for (let l = 1; l <= hidden; l++) titles.push([hidden > 1 ? `Hidden ${l}` : "Hidden", `${sizes[l]} · ${activation}`]);
@@ -434,6 +426,7 @@ export class NetworkView {
       const col = g.cols[l];
       if (tight && l >= 1 && l <= hidden) return;
       let x = col.x;
+      if (l === 0 && plane) x = plane.x + plane.w / 2;
       if (l === g.L) x = Math.min(col.x + 14, this.w - g.pad - 30);
       put(title, detail, x);
     });

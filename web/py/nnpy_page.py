@@ -40,6 +40,7 @@ FIGURES = (
     "probe_x1",      # the probe's raw coordinates (2-D data; NaN otherwise)
     "probe_x2",
 )
+EVAL_CHUNK = 256     # test examples evaluated per frame while training (bounded frame cost)
 FIELD_SIZE = 32      # 2-D data: the network's output on a FIELD_SIZE^2 grid over the data's square
 MAX_POINTS = 300     # test points sent once per dataset, for the picture of the plane
 FIG = {name: i for i, name in enumerate(FIGURES)}
@@ -77,10 +78,12 @@ class Session:
             cfg[key] = SETTABLE[key](value)
         if "dataset" not in cfg:
             cfg["dataset"] = "digits"
+        if cfg["dataset"] not in datasets.DEFAULTS:
+            raise ValueError(f"unknown dataset {cfg['dataset']!r}; choose one of {', '.join(datasets.DEFAULTS)}")
         if cfg["dataset"] != self.config.get("dataset"):
             # a new dataset starts from its own defaults, keeping only what was asked now
             base = dict(datasets.DEFAULTS[cfg["dataset"]])
-            base.update({k: v for k, v in changes.items() if k in SETTABLE})
+            base.update({k: cfg[k] for k in changes})
             base.update(dataset=cfg["dataset"], seed=cfg.get("seed", 0))
             cfg = {k: v for k, v in base.items()}
         cfg.setdefault("seed", 0)
@@ -88,14 +91,21 @@ class Session:
         cfg.setdefault("eval_ms", 200.0)
         cfg.setdefault("train_sample", 1000)
         rebuild = self.net is None or any(cfg.get(k) != self.config.get(k) for k in REBUILD_KEYS)
-        self.config = cfg
-        if rebuild:
-            self._build()
-        else:
-            self._set_learning_rate(cfg["learning_rate"])
+        before = dict(self.__dict__)        # a failed change leaves the session as it was
+        try:
+            self.config = cfg
+            if rebuild:
+                self._build()
+            else:
+                self._set_learning_rate(cfg["learning_rate"])
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         self.steps_done, self.train_ms = 0, 0.0
         self.meta = {}
-        self._evaluate()
+        if rebuild:
+            self._evaluate()
         self._pack()
         self._write_figures()
         return self.meta
@@ -130,6 +140,8 @@ class Session:
         self.loss_count = 0
         self.evals = 0
         self.eval_step = 0
+        self.eval_cursor = 0
+        self.eval_sums = [0.0, 0]
         self.last_eval = -math.inf
         self.test_loss = math.nan
         self.test_accuracy = math.nan
@@ -201,8 +213,10 @@ class Session:
         self.train_ms = (time.perf_counter() - start) * 1000.0
         if status == "ok":
             now = time.perf_counter() * 1000.0
-            if max_steps or now - self.last_eval >= self.config["eval_ms"]:
+            if max_steps:
                 self._evaluate()
+            elif self.eval_cursor or now - self.last_eval >= self.config["eval_ms"]:
+                self._evaluate_chunk()
             try:
                 self._pack()
             except (FloatingPointError, ValueError, ArithmeticError):
@@ -213,18 +227,48 @@ class Session:
         return status
 
     def _evaluate(self) -> None:
-        """Loss and accuracy on the test split; mean mini-batch loss since last time."""
+        """Loss and accuracy on the whole test split now (configure, Step)."""
+        self.eval_cursor = 0
+        self.eval_sums = [0.0, 0]
+        while True:
+            if self._evaluate_chunk(len(self.test_x)):
+                break
+
+    def _evaluate_chunk(self, size: int = EVAL_CHUNK) -> bool:
+        """Evaluate the next ``size`` test examples; at the end of the split publish the figures.
+
+        While training, one chunk per frame keeps each frame's cost bounded (MNIST's test split
+        takes ~8 frames), so a published test loss is measured over the last few frames' weights.
+        Returns True when a pass finished.
+        """
+        start = self.eval_cursor
+        stop = min(start + size, len(self.test_x))
+        logits = self._logits(self.test_x[start:stop])
+        y = self.test_y[start:stop]
+        if start == 0:
+            self.eval_sums = [0.0, 0]
+        self.eval_sums[0] += self.loss.value(logits, y) * (stop - start)
+        if self.classification:
+            self.eval_sums[1] += int(np.sum(metrics.predict_labels(logits) == y))
+        self.eval_cursor = 0 if stop == len(self.test_x) else stop
+        if self.eval_cursor:
+            return False
+        self._publish_eval()
+        return True
+
+    def _publish_eval(self) -> None:
+        """Figures of a finished pass: test loss/accuracy, mean mini-batch loss, the plane."""
         self.last_eval = time.perf_counter() * 1000.0
-        logits = self._logits(self.test_x)
-        self.test_loss = self.loss.value(logits, self.test_y)
+        n = len(self.test_x)
+        self.test_loss = self.eval_sums[0] / n
+        if self.classification:
+            self.test_accuracy = self.eval_sums[1] / n
         if self.loss_count:
             self.train_loss = self.loss_sum / self.loss_count
         else:
-            self.train_loss = self.loss.value(self._logits(self.train_x[:self.config["train_sample"]]),
-                                              self.train_y[:self.config["train_sample"]])
+            k = self.config["train_sample"]
+            self.train_loss = self.loss.value(self._logits(self.train_x[:k]), self.train_y[:k])
         self.loss_sum, self.loss_count = 0.0, 0
-        if self.classification:
-            self.test_accuracy = metrics.accuracy(self.test_y, metrics.predict_labels(logits))
         if self.plane:
             self.field_buffer = self._field()
         self.evals += 1
@@ -271,7 +315,7 @@ class Session:
         self.probe_pred = float(metrics.predict_labels(logits)[0]) if self.classification else math.nan
         self.probe_current = i
         self.probe_raw = self.test_raw[i]
-        if self.meta.get("layout") != _plain(layout) or self.meta.get("dataset") != self.config["dataset"]:
+        if not self.meta:   # emptied by configure(); the layout only changes there
             self.meta = self._meta(layout)
 
     def _meta(self, layout) -> dict:
@@ -279,8 +323,9 @@ class Session:
         data = self.data
         n_out = self.sizes[-1]
         if self.classification and n_out > 1:
-            outputs = [str(k) for k in range(n_out)] if data.input_shape != (2,) else \
-                [f"class {k}" for k in range(n_out)]
+            outputs = [str(k) for k in range(n_out)]
+        elif self.classification:
+            outputs = ["P(1)"]
         else:
             outputs = ["y"]
         return {

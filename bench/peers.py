@@ -1,30 +1,33 @@
 """nnpy against its peers, in ONE run on one machine: the figures for the README's comparison table.
 
-    python bench/peers.py [--json] [--seconds 2] [--runs 3]
+    python bench/peers.py [--json] [--seconds 2] [--runs 3] [--offline]
 
 Same networks everywhere: 64-32-16-10 batch 32 ("small") and 784-128-64-10 batch 64 ("big"), ReLU hidden
-layers, softmax cross-entropy on the logits (mean over the batch), plain SGD with learning rate 0.1, He-normal
-weights and zero biases drawn ONCE in Python and handed to every contender (so their first losses agree):
+layers, softmax cross-entropy on the logits (mean over the batch), plain SGD with learning rate 0.1; He-normal
+weights and zero biases drawn ONCE (numpy, seed 0) and handed to every contender, so their first ten losses
+must agree (the table shows how closely: a check that it is the same maths everywhere).
 
-- nnpy inside Pyodide 0.27.7 in headless Chromium (float64), loaded the way bench/browser.py does it
-  (the minimal Pyodide+numpy page, nnpy's .py files copied into Pyodide's file system);
-- TensorFlow.js 4.22.0 in the same browser, `wasm` and `cpu` backends (float32: TF.js's only float dtype),
-  three ways of writing a training step (tf.tidy + optimizer.minimize with fused or plain layers, and
-  model.trainOnBatch); the fastest is the figure, all are in the JSON;
-- nnpy and PyTorch (CPU, float64, default threads) under native CPython, each in its own process;
-- a plain numpy loop of the same maths beside nnpy in both interpreters (the limit for numpy code there);
-- cold start and bytes of the page vs a plain Pyodide page loading numpy (bench/browser.py's measures).
+- in headless Chromium: nnpy inside Pyodide 0.27.7 (float64), booted by bench/browser.py's in_browser_speed
+  (the minimal Pyodide+numpy page, nnpy's .py files copied into Pyodide's file system), beside a plain numpy
+  loop of the same maths; TensorFlow.js 4.22.0 with the `wasm` and the `cpu` backend (float32: TF.js's only
+  float dtype). TF.js's step is the fastest, in a short probe, of tf.tidy + optimizer.minimize over
+  tf.variables (layers as tf.fused.matMul, or as matMul/add/relu) and model.trainOnBatch;
+- natively, each in a fresh process: nnpy (+ the plain loop) and PyTorch CPU (float64) with their default
+  threads, then both again with one BLAS/OpenMP thread (Pyodide has one thread);
+- cold start and bytes of the page vs a plain Pyodide page loading numpy: bench/browser.py's cold_start and
+  transferred, median of --runs fresh contexts.
 
-Timing, the same for every contender: 10 warm-up steps, then --seconds split in 4 rounds, best round.
-TF.js comes from `npm pack` into the user cache (build.cache_dir()/peers), pinned by sha256; the local
-server on 127.0.0.1 serves it and the browser is kept from any other host. Prints a table; with --json the
-last line is one JSON object. Figures only, never assertions.
+Timing, the same for every contender: 10 warm-up steps, then 4 rounds of --seconds/4, best round. In the
+browser the rounds of nnpy, the plain loop and both TF.js backends are interleaved (rotating order), so a
+busy spell on a shared machine hits them alike. TF.js comes from `npm pack` into the user cache
+(build.cache_dir()/peers), pinned by sha256, served by the local server on 127.0.0.1; the browser resolves
+no other host and the TF.js pages abort any request elsewhere. Prints a table; with --json the last line is
+one JSON object. Figures only, never assertions.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import platform
@@ -600,6 +603,7 @@ def run(seconds: float, runs: int, offline: bool) -> dict:
     r["page_bytes_vs_baseline"] = ratio("page_bytes", "baseline_bytes")
     r["wall_seconds"] = time.perf_counter() - started
     r["load_average_after"] = os.getloadavg()[0]
+    r["machine_busy"] = max(r["load_average_before"], r["load_average_after"]) > (os.cpu_count() or 1)
     return r
 
 
@@ -641,7 +645,7 @@ def table(r: dict) -> str:
         ("nnpy / plain loop, native", "nnpy_vs_plain_native"),
     ]
     width = 62
-    head = f"{'training steps/s (SGD lr 0.1, ReLU, softmax CE)':<{width}}{'64-32-16-10 b32':>17}{'784-128-64-10 b64':>19}"
+    head = f"{'training steps/s (SGD lr 0.1, ReLU, softmax CE; best round)':<{width}}{'64-32-16-10 b32':>17}{'784-128-64-10 b64':>19}"
     lines = [head, "-" * len(head)]
     for name, key in rows:
         lines.append(f"{name:<{width}}{fmt(r.get(f'{key}_small')):>17}{fmt(r.get(f'{key}_big')):>19}")
@@ -678,6 +682,10 @@ def table(r: dict) -> str:
                  f"{r['machine_cpus']} CPUs; off-site requests blocked: {r['offsite_requests_blocked']}; "
                  f"load average {r['load_average_before']:.1f} before, {r['load_average_after']:.1f} after; "
                  f"run took {r['wall_seconds']:.0f} s")
+    if r.get("machine_busy"):
+        lines.append(f"note: the machine was busy (load average above its {r['machine_cpus']} CPUs): every figure is "
+                     "noisy, and threaded BLAS/OpenMP (the native default-thread rows) can collapse several-fold; "
+                     "the 1-thread rows are the steadier like-for-like comparison with single-threaded Pyodide")
     if r.get("dist_older_than_tree"):
         lines.append("note: dist/ holds an older nnpy than the working tree; the speed figures use the tree's "
                      "files, the page figures dist/ (run `python build.py --offline` to refresh it)")

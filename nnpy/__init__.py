@@ -6,6 +6,7 @@
 """
 
 from . import activations, initializers, layers, linalg, losses, optimizers, regularizers
+from . import datasets, explain, features, metrics, serialization, training
 from .layers import Dense
 from .network import Network, Snapshot, Trace, train_step
 
@@ -17,6 +18,12 @@ __all__ = [
     "Snapshot",
     "Trace",
     "activations",
+    "datasets",
+    "explain",
+    "features",
+    "metrics",
+    "serialization",
+    "training",
     "initializers",
     "layers",
     "linalg",

@@ -19,6 +19,7 @@ every surviving neuron's incoming weights and bias; only new connections
 are freshly drawn (from the network's own rng).
 """
 
+import copy
 import math
 import operator
 
@@ -116,6 +117,17 @@ class Network:
             for n_in, n_out in zip(sizes[:-1], sizes[1:])
         ]
         self._params = None
+
+    def __deepcopy__(self, memo):
+        """An independent copy.  The flat parameter vector is left behind: a
+        plain deep copy would copy each W and b as a separate array, no longer
+        a view of the copied vector, and an optimizer would update a vector no
+        layer reads.  Without it, the copy lays out its own on first use."""
+        twin = self.__class__.__new__(self.__class__)
+        memo[id(self)] = twin
+        for key, value in self.__dict__.items():
+            setattr(twin, key, None if key == "_params" else copy.deepcopy(value, memo))
+        return twin
 
     # ----- shape ---------------------------------------------------------
     @property

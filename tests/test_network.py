@@ -497,3 +497,16 @@ def test_non_finite_gradient_refused_before_any_update():
     with pytest.raises(FloatingPointError, match="gradient"):
         nnpy.optimizers.make("adam").step(net.params, grads)
     assert np.array_equal(net.params.flat, before)
+
+
+def test_deepcopy_gives_a_network_that_trains_independently():
+    import copy
+    rng = np.random.default_rng(3)
+    net = nnpy.Network([3, 5, 2], activation="tanh", rng=1)
+    twin = copy.deepcopy(net)
+    x, y = rng.normal(size=(8, 3)), rng.integers(0, 2, 8)
+    before = [p["W"].copy() for p in net.params]
+    nnpy.train_step(twin, nnpy.optimizers.make("sgd", learning_rate=0.5), x, y)
+    assert all(np.array_equal(b, p["W"]) for b, p in zip(before, net.params))
+    assert not np.array_equal(twin.params[0]["W"], before[0])
+    assert np.shares_memory(twin.params.flat, twin.layers[0].params["W"])

@@ -44,6 +44,7 @@ def test_play_trains_the_network_and_redraws(visit):
     v.wait_ready()
     loss0 = v.number("loss")
     hash0 = v.page.evaluate(CANVAS_HASH)
+    chart0 = v.page.evaluate(CANVAS_HASH.replace("network", "chart"))
     v.page.click("[data-testid=play]")
     assert v.status() == "training"
     v.page.wait_for_function(
@@ -52,12 +53,14 @@ def test_play_trains_the_network_and_redraws(visit):
     v.page.wait_for_timeout(1500)
     step1, loss1, acc1 = v.number("step"), v.number("loss"), v.number("accuracy")
     hash1 = v.page.evaluate(CANVAS_HASH)
+    chart1 = v.page.evaluate(CANVAS_HASH.replace("network", "chart"))
     v.page.click("[data-testid=play]")
     assert v.status() == "paused"
     assert step1 > 300
     assert loss1 < 0.5 * loss0, f"test loss went from {loss0} to {loss1}"
     assert acc1 > 80, f"accuracy {acc1}% after {step1} steps"
     assert hash1 != hash0, "the network canvas did not change"
+    assert chart1 != chart0, "the loss chart did not change"
     # paused means paused
     step2 = v.number("step")
     v.page.wait_for_timeout(400)
@@ -133,6 +136,32 @@ def test_switching_to_a_2d_dataset_rebuilds_the_network(visit):
     assert v.errors == []
 
 
+@pytest.mark.parametrize("size", [(480, 360), (640, 400)])
+def test_fits_small_embeds_without_scrollbars(visit, size):
+    v = visit(viewport=size, scale=2)
+    v.wait_ready()
+    v.page.click("[data-testid=play]")
+    v.page.wait_for_timeout(800)
+    fit = v.page.evaluate("""() => {
+      const d = document.documentElement;
+      const inside = [...document.querySelectorAll('button, select, [data-testid=step], [data-testid=loss],'
+        + '[data-testid=accuracy], canvas')].filter((e) => !e.closest('[hidden]') && e.offsetParent)
+        .map((e) => e.getBoundingClientRect())
+        .every((r) => r.left >= 0 && r.top >= 0 && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5);
+      const c = document.querySelector('[data-testid=network]');
+      return {scroll: [d.scrollWidth, d.scrollHeight], inside, canvas: [c.width, c.height, c.clientWidth]};
+    }""")
+    assert fit["scroll"] == list(size), fit
+    assert fit["inside"], "a control or figure is cut off"
+    assert fit["canvas"][0] == 2 * fit["canvas"][2], "the canvas is not drawn at devicePixelRatio"
+    # and it follows the window
+    v.page.set_viewport_size({"width": size[0] + 200, "height": size[1] + 100})
+    v.page.wait_for_timeout(300)
+    width = v.page.evaluate("document.querySelector('[data-testid=network]').width")
+    assert width > fit["canvas"][0]
+    assert v.errors == []
+
+
 def test_site_works_under_a_sub_path(visit, subpath_server):
     v = visit("nnpy/", origin=subpath_server.origin)
     v.wait_ready()
@@ -168,6 +197,40 @@ def test_js_heap_stays_flat_while_training(visit):
       return heap() - before;
     }""")
     assert grown < 1_000_000, f"JS heap grew {grown} bytes over 3,000 train calls"
+
+
+# ---------------------------------------------------------------- the glue under CPython
+
+def test_glue_session_is_one_way_and_transactional():
+    """web/py/nnpy_page.py without a browser: config in, snapshot and figures out."""
+    from nnpy_page import FIGURES, Session
+
+    s = Session()
+    meta = s.configure({"dataset": "digits"})
+    assert meta["sizes"][0] == 64 and meta["sizes"][-1] == 10 and meta["image"]
+    assert s.snapshot_buffer.dtype == np.float32 and s.snapshot_buffer.size == meta["snapshot_length"]
+    assert s.figures.size == meta["figures_length"] == len(FIGURES) + 10
+    assert s.train(ms=50) == "ok" and s.figures[FIGURES.index("step")] > 0
+    step = s.figures[FIGURES.index("step")]
+    for bad in ({"dataset": "nope"}, {"hidden": [0]}, {"optimizer": "nope"}, {"learning_rate": -1}, {"x": 1}):
+        with pytest.raises(ValueError):
+            s.configure(bad)
+    assert s.config["dataset"] == "digits" and s.train(ms=0, max_steps=1) == "ok"
+    assert s.figures[FIGURES.index("step")] == step + 1, "a refused change leaves the network alone"
+    s.configure({"learning_rate": 0.01})
+    assert s.optimizer.learning_rate == 0.01 and s.step == step + 1, "a new rate keeps the weights"
+
+
+def test_glue_reports_divergence_and_keeps_the_last_finite_snapshot():
+    from nnpy_page import FIGURES, Session
+
+    s = Session()
+    s.configure({"dataset": "plane", "optimizer": "sgd", "learning_rate": 3})
+    statuses = [s.train(ms=5) for _ in range(200)]
+    assert "diverged" in statuses
+    assert np.isfinite(s.snapshot_buffer).all()
+    assert s.figures[FIGURES.index("diverged_step")] > 0
+    assert s.train(ms=5) == "diverged", "a diverged session stays stopped until rebuilt"
 
 
 # ---------------------------------------------------------------- nnpy's checks inside Pyodide

@@ -109,13 +109,14 @@
     const run = METHODS[method](problem);
     for (let i = 0; i < 10; i++) run.async ? await run.step() : run.step();   // warm-up (kernels, memory)
     const id = nextId++;
-    runs.set(id, { run, tensors: tfjs.memory().numTensors });
+    runs.set(id, { run, leaked: 0 });
     return id;
   };
 
   // One timed round: steps per second over `seconds`.
   window.tfjsRound = async function (id, seconds) {
-    const { run } = runs.get(id);
+    const entry = runs.get(id), run = entry.run;
+    const tensors = tfjs.memory().numTensors;
     let n = 0, now;
     const start = performance.now(), end = start + 1000 * seconds;
     if (run.async) {
@@ -123,13 +124,13 @@
     } else {
       do { run.step(); n++; now = performance.now(); } while (now < end);
     }
+    entry.leaked += tfjs.memory().numTensors - tensors;
     return (1000 * n) / (now - start);
   };
 
-  // Disposes a run; returns the tensors it leaked since its warm-up (0 when every step is tidy).
+  // Disposes a run; returns the tensors its timed rounds leaked (0 when every step is tidy).
   window.tfjsFinish = function (id) {
-    const { run, tensors } = runs.get(id);
-    const leaked = tfjs.memory().numTensors - tensors;
+    const { run, leaked } = runs.get(id);
     run.dispose();
     runs.delete(id);
     return leaked;

@@ -9,6 +9,7 @@ import { Loader, formatBytes } from "./loader.js";
 import { Bridge } from "./bridge.js";
 import { NetworkView } from "./renderer.js";
 import { LossChart, compact } from "./chart.js";
+import { pauseWhenHidden } from "./embed.js";
 
 const DATASETS = [
   ["digits", "Digits 8×8"],
@@ -76,6 +77,7 @@ const state = {
   windowStart: 0,
   dirty: true,
   busy: false,
+  hover: null,
   shown: {},
 };
 
@@ -304,7 +306,7 @@ ui.reset.addEventListener("click", reset);
 ui.lr.addEventListener("change", () => {
   configure({ learning_rate: Number(ui.lr.value) });
   if (state.status === "diverged") {
-    ui.message.textContent += " · press Restart to try the new rate";
+    ui.message.textContent = `${state.divergedText} · press Restart to try ${ui.lr.value}`;
   }
 });
 ui.dataset.addEventListener("change", () => chooseDataset(ui.dataset.value));
@@ -318,6 +320,59 @@ ui.network.addEventListener("click", (event) => {
     state.dirty = true;
   }
 });
+// Hover: name and numbers of the neuron under the pointer, refreshed as training changes them.
+const tip = $("tip");
+ui.network.addEventListener("pointermove", (event) => {
+  const rect = ui.network.getBoundingClientRect();
+  state.hover = { x: event.clientX - rect.left, y: event.clientY - rect.top };
+  updateTip();
+});
+ui.network.addEventListener("pointerleave", () => {
+  state.hover = null;
+  tip.hidden = true;
+});
+
+function updateTip() {
+  const meta = bridge.meta;
+  const hit = state.hover && meta && state.status !== "loading" && view.hit(state.hover.x, state.hover.y);
+  ui.network.style.cursor = hit && hit.layer === 0 && meta.image ? "pointer" : "default";
+  if (!hit || hit.plane) {
+    tip.hidden = true;
+    return;
+  }
+  const snap = bridge.view.snapshot;
+  const off = meta.layout.offsets;
+  const L = meta.sizes.length - 1;
+  const a = snap[off.a[hit.layer] + hit.index];
+  const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2)).replace("-", "−");
+  let text;
+  if (hit.layer === 0) {
+    const name = meta.image
+      ? `pixel (${Math.floor(hit.index / meta.input_shape[1]) + 1}, ${(hit.index % meta.input_shape[1]) + 1})`
+      : meta.input_names[hit.index];
+    text = `Input ${name} = ${fmt(a)}${meta.image ? " · click for another example" : ""}`;
+  } else {
+    const z = snap[off.z[hit.layer - 1] + hit.index];
+    const b = snap[off.b[hit.layer - 1] + hit.index];
+    if (hit.layer === L) {
+      const name = meta.output_names[hit.index];
+      const p = bridge.outputs()[hit.index];
+      text = meta.kind === "classification"
+        ? `Output ${name}: probability ${(100 * p).toFixed(1)}% · logit ${fmt(z)} · bias ${fmt(b)}`
+        : `Output ${name} = ${fmt(z)} · bias ${fmt(b)}`;
+    } else {
+      const hidden = meta.sizes.length > 3 ? `Hidden ${hit.layer}` : "Hidden";
+      text = `${hidden}, neuron ${hit.index + 1}: activation ${fmt(a)} · z ${fmt(z)} · bias ${fmt(b)}`;
+    }
+  }
+  if (tip.textContent !== text) tip.textContent = text;
+  tip.hidden = false;
+  const panel = ui.network.getBoundingClientRect();
+  const x = Math.min(state.hover.x + 14, panel.width - tip.offsetWidth - 6);
+  const y = state.hover.y + 18 + tip.offsetHeight > panel.height ? state.hover.y - tip.offsetHeight - 10 : state.hover.y + 18;
+  tip.style.transform = `translate(${Math.max(6, x)}px, ${Math.max(6, y)}px)`;
+}
+
 document.addEventListener("keydown", (event) => {
   if (event.target instanceof HTMLSelectElement || event.target instanceof HTMLButtonElement) return;
   if (event.code === "Space" && !ui.play.disabled) {
@@ -333,7 +388,8 @@ function handleTrainStatus(status) {
   if (status === "diverged") {
     const k = bridge.figure("diverged_step");
     setStatus("diverged");
-    ui.message.textContent = `diverged at step ${k} — try a smaller learning rate`;
+    state.divergedText = `diverged at step ${k} — try a smaller learning rate`;
+    ui.message.textContent = state.divergedText;
     ui.message.hidden = false;
   }
   readFigures();
@@ -360,6 +416,7 @@ function frame(now) {
     draw();
     state.drawMs = 0.9 * state.drawMs + 0.1 * (performance.now() - t0);
     state.dirty = false;
+    if (state.hover) updateTip();
   }
   // frames per second and steps per second, over one-second windows
   state.frames++;
@@ -514,4 +571,5 @@ window.nnpy = {
   stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),
 };
 
+pauseWhenHidden(controller);
 start();

@@ -436,6 +436,34 @@ export class NetworkView {
     }
   }
 
+  // What is under CSS pixel (x, y): {layer, index} of a neuron (layer 0: an input, a pixel of
+  // the picture included), {plane: true} over the 2-D data, or null.
+  hit(x, y) {
+    const g = this.geometry;
+    if (!g) return null;
+    const input = g.cols[0];
+    if (input.rect) {
+      const { x: x0, y: y0, w, h, cell, cols } = input.rect;
+      if (x >= x0 && x < x0 + w && y >= y0 && y < y0 + h) {
+        return { layer: 0, index: Math.floor((y - y0) / cell) * cols + Math.floor((x - x0) / cell) };
+      }
+    }
+    if (input.plane) {
+      const p = input.plane;
+      if (x >= p.x && x <= p.x + p.w && y >= p.y && y <= p.y + p.h) return { plane: true };
+    }
+    for (let l = input.rect ? 1 : 0; l < g.cols.length; l++) {
+      const col = g.cols[l];
+      const r = Math.max(col.r, 4) + 2;
+      if (Math.abs(x - col.x) > r) continue;
+      const i = Math.round((y - col.ys[0]) / (col.spacing || 1));
+      if (i >= 0 && i < col.ys.length && Math.abs(y - col.ys[i]) <= Math.max(r, col.spacing / 2)) {
+        return { layer: l, index: i, x: col.x, y: col.ys[i] };
+      }
+    }
+    return null;
+  }
+
   // Which input image cell (or null) is at CSS pixel (x, y) — for "click the picture".
   hitInput(x, y) {
     const rect = this.geometry && this.geometry.cols[0].rect;

@@ -74,7 +74,7 @@ result = {}
 for key, sizes, batch in (("small", [64, 32, 16, 10], 32), ("big", [784, 128, 64, 10], 64)):
     result[f"plain_numpy_{key}"] = plain_loop(sizes, batch, 2.0)
     result[f"nnpy_{key}"] = nnpy_loop(sizes, batch, 2.0)
-result["matmul_kernel"] = getattr(nnpy.linalg, "KERNEL", None) if hasattr(nnpy, "linalg") else None
+result["matmul_kernel"] = nnpy.linalg.kernel
 json.dumps(result)
 """
 
@@ -98,7 +98,7 @@ class Site:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def cold_start(browser, url: str, ours: bool) -> tuple[float, set[str]]:
+def cold_start(browser, url: str, ours: bool, timeout_ms: int = 30_000) -> tuple[float, set[str]]:
     """Milliseconds from navigation to the first training step, in a fresh context (empty cache)."""
     context = browser.new_context()
     fetched: set[str] = set()
@@ -108,11 +108,11 @@ def cold_start(browser, url: str, ours: bool) -> tuple[float, set[str]]:
         if ours:
             page.goto(url + "?autoplay=1")
             page.wait_for_function("Number(document.querySelector('[data-testid=step]')?.textContent"
-                                   ".replace(/[^0-9]/g, '')) >= 1", timeout=60_000, polling="raf")
+                                   ".replace(/[^0-9]/g, '')) >= 1", timeout=timeout_ms, polling="raf")
             elapsed = page.evaluate("performance.now()")
         else:
             page.goto(url + "minimal/")
-            page.wait_for_function("document.body.dataset.status === 'stepped'", timeout=60_000)
+            page.wait_for_function("document.body.dataset.status === 'stepped'", timeout=timeout_ms)
             elapsed = page.evaluate("window.firstStepAt")
         return elapsed, fetched
     finally:
@@ -132,7 +132,9 @@ def transferred(site: Site, paths: set[str]) -> tuple[int, int]:
     return raw, packed
 
 
-def in_browser_speed(browser, site: Site) -> dict:
+def pyodide_with_nnpy(browser, site: Site):
+    """A page with Pyodide, numpy and this tree's nnpy importable (the minimal page, nnpy's files copied
+    into its file system). The caller closes it."""
     page = browser.new_page()
     try:
         page.goto(site.url + "minimal/")
@@ -147,7 +149,21 @@ def in_browser_speed(browser, site: Site) -> dict:
             }
             window.pyodide.runPython("import sys; sys.path.insert(0, '/bench')");
         }""", [p[2:] for p in files])
-        return json.loads(page.evaluate("(code) => window.pyodide.runPython(code)", STEPS_PER_SECOND))
+        return page
+    except Exception:
+        page.close()
+        raise
+
+
+def run_python(page, code: str):
+    """Run code in the page's Pyodide; its last expression must be a JSON string."""
+    return json.loads(page.evaluate("(code) => window.pyodide.runPython(code)", code))
+
+
+def in_browser_speed(browser, site: Site) -> dict:
+    page = pyodide_with_nnpy(browser, site)
+    try:
+        return run_python(page, STEPS_PER_SECOND)
     finally:
         page.close()
 

@@ -315,42 +315,15 @@ def serve_working_tree_nnpy(site) -> bool:
     return stale
 
 
-class _KeepOpen:
-    """Lets bench/browser.py's in_browser_speed boot the Pyodide page (minimal page, nnpy's files copied in)
-    and run our setup code, but not close the page: its rounds are then interleaved with TF.js's."""
-
-    class _Page:
-        def __init__(self, page):
-            self._page = page
-
-        def __getattr__(self, name):
-            return getattr(self._page, name)
-
-        def close(self):
-            pass
-
-    def __init__(self, browser):
-        self.browser, self.page = browser, None
-
-    def new_page(self, *args, **kwargs):
-        self.page = self.browser.new_page(*args, **kwargs)
-        return self._Page(self.page)
-
-
 def pyodide_page(page_bench, browser, site):
-    """The minimal Pyodide page with nnpy loaded and the steppers warm, plus the setup's result."""
-    keep = _KeepOpen(browser)
-    saved = page_bench.STEPS_PER_SECOND
-    page_bench.STEPS_PER_SECOND = PY_BROWSER
+    """The minimal Pyodide page with nnpy loaded and the steppers warm, plus the setup's result; it stays
+    open so its rounds can be interleaved with TF.js's."""
+    page = page_bench.pyodide_with_nnpy(browser, site)
     try:
-        setup = page_bench.in_browser_speed(keep, site)
+        return page, page_bench.run_python(page, PY_BROWSER)
     except Exception:
-        if keep.page:
-            keep.page.close()
+        page.close()
         raise
-    finally:
-        page_bench.STEPS_PER_SECOND = saved
-    return keep.page, setup
 
 
 class Contender:

@@ -390,7 +390,8 @@ export class NetworkView {
       } else {
         ctx.font = `${fontSize}px ${this.font}`;
         ctx.fillStyle = INK;
-        ctx.fillText(snap[o + i].toFixed(2), lx + 14, y);
+        const v = snap[o + i];
+        ctx.fillText(Math.abs(v) >= 1000 ? v.toExponential(1) : v.toFixed(2), lx + 14, y);
       }
     }
   }

@@ -27,7 +27,7 @@ const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.
 const FRAME_MS = 1000 / 60;
 const MIN_BUDGET = 5; // ms of training per frame, adaptive between these
 const MAX_BUDGET = 9;
-const MIN_LINES = 200; // connection lines per layer gap, adaptive between these
+const MIN_LINES = 300; // connection lines per layer gap, adaptive between these
 const MAX_LINES = 2400;
 const PROBE_EVERY_MS = 1600;
 const STALL_MS = 90000;
@@ -491,8 +491,9 @@ function readFigures() {
   const pred = f("probe_pred");
   let probe;
   if (meta.kind === "classification") {
-    const names = meta.output_names;
-    const p = bridge.outputs()[pred];
+    const single = meta.output_names.length === 1; // one sigmoid output: P(class 1)
+    const names = single ? ["0", "1"] : meta.output_names;
+    const p = single ? (pred === 1 ? bridge.outputs()[0] : 1 - bridge.outputs()[0]) : bridge.outputs()[pred];
     probe = [
       `Example ${f("probe_index") + 1} of ${meta.test_size}: true `, ["", names[label]],
       ", predicted ", [label === pred ? "" : "wrong", names[pred]], ` (${Math.round(100 * p)}%)`,

@@ -46,13 +46,15 @@ MAX_POINTS = 300     # test points sent once per dataset, for the picture of the
 FIG = {name: i for i, name in enumerate(FIGURES)}
 
 # What the page may change; everything else comes from nnpy.datasets.DEFAULTS[dataset].
+# (The names match web/js/params.js, the page's typed parameter list.)
 SETTABLE = {
     "dataset": str, "learning_rate": float, "seed": int, "probe": int, "hidden": list,
     "activation": str, "optimizer": str, "batch_size": int, "regularization": str,
-    "reg_rate": float, "eval_ms": float, "train_sample": int,
+    "reg_rate": float, "eval_ms": float, "train_sample": int, "noise": float, "test_ratio": float,
+    "loss": str, "init": str, "features": list,
 }
 REBUILD_KEYS = {"dataset", "seed", "hidden", "activation", "regularization", "reg_rate", "optimizer",
-                "batch_size"}
+                "batch_size", "noise", "test_ratio", "loss", "init", "features"}
 
 
 class Session:
@@ -114,9 +116,10 @@ class Session:
         cfg = self.config
         name = cfg["dataset"]
         rng = np.random.default_rng(cfg["seed"])
-        data = datasets.load(name, rng=np.random.default_rng(0))
+        data = datasets.load(name, noise=cfg.get("noise") or 0.0, rng=np.random.default_rng(0))
         train, test = datasets.split(data, cfg["test_ratio"], rng=np.random.default_rng(1))
-        self.features = cfg.get("features")
+        chosen = cfg.get("features")
+        self.features = features.check_names(chosen, data.x.shape[1]) if chosen and data.x.shape[1] <= 2 else None
         self.train_x, self.train_y = self._inputs(train.x), train.y
         self.test_x, self.test_y = self._inputs(test.x), test.y
         self.data = data

@@ -264,6 +264,50 @@ def strip_source_map(data: bytes) -> bytes:
     return b"\n".join(line for line in lines if not line.startswith(b"//# sourceMappingURL="))
 
 
+# Patches to the pinned PyScript, each an exact text replacement (a mismatch fails the build).
+# 1. PyScript 0.6.66 compiles its *worker* hooks with `Function(...)` whenever it defines the `py` script
+# type, even on a page that starts no worker; under the page's Content-Security-Policy (no
+# 'unsafe-eval') that throws and PyScript never starts. Its one built-in worker hook registers
+# `pyscript.fs` inside workers; the page runs Python on the main thread only, so the hook is dropped
+# and nothing is compiled from a string.
+# 2. and 3.: embeds on another site where third-party storage is blocked (below).
+PYSCRIPT_PATCHES = {
+    "core-": [(
+        'onBeforeRunAsync:new jo([({interpreter:e})=>{e.registerJsModule("_pyscript",{fs:{ERROR:'
+        '"storage permissions not granted",NAMESPACE:"@pyscript.fs"},interpreter:e})}]),onAfterRun',
+        "onBeforeRunAsync:new jo,onAfterRun",
+    ), (
+        # On import, PyScript opens an IndexedDB for `pyscript.fs` (unused here). In an iframe on another
+        # site with third-party storage blocked (Chrome's incognito default, Brave, Safari...) the open
+        # fails and its handler re-dispatches the event it is handling: an uncaught InvalidStateError
+        # (and an unhandled rejection) that stops the page. The failure is kept for any later use of
+        # the store, without the crash.
+        'onerror(e){n(e),this.dispatchEvent(e)}})}).then(e=>{const t=this.dispatchEvent.bind(this);'
+        'for(const n in e)n.startsWith("on")&&(e[n]=t);return e})}',
+        'onerror(e){e.preventDefault(),n(e)}})}).then(e=>{const t=this.dispatchEvent.bind(this);'
+        'for(const n in e)n.startsWith("on")&&(e[n]=t);return e}),this.#e.catch(()=>{})}',
+    ), (
+        # The Pyodide engine also keeps a package-lock cache in IndexedDB and awaits it before
+        # starting; with third-party storage blocked that rejects and Python never starts. With
+        # `"packages_cache": "passthrough"` (our pyscript.json) the cache is only ever cleared and
+        # closed, so an in-memory Map with no-op sync/close does the same work.
+        "c=new h(`${l}@${t}`),p={indexURL:l}",
+        "c=Object.assign(new Map,{sync(){},close(){}}),p={indexURL:l}",
+    )],
+}
+
+
+def patch_pyscript(name: str, data: bytes) -> bytes:
+    for prefix, patches in PYSCRIPT_PATCHES.items():
+        if name.startswith(prefix) and name.endswith(".js"):
+            for old, new in patches:
+                if data.count(old.encode()) != 1:
+                    raise BuildError(f"pyscript/{name}: the text patched for the CSP (no 'unsafe-eval') is "
+                                     f"not found once; PyScript is not the pinned {PYSCRIPT_VERSION}.")
+                data = data.replace(old.encode(), new.encode())
+    return data
+
+
 # Data PyScript copies into Python's file system at start-up; the rest (MNIST, 1.6 MB) the page
 # fetches only when the learner picks it, writing it to the same path so `nnpy.datasets` finds it.
 EAGER_DATA = ("digits.bin.gz",)
@@ -307,7 +351,7 @@ def build(offline: bool = False) -> Path:
             if name.startswith("dist/") and not name.endswith(".map"):
                 base = name[len("dist/"):]
                 if "/" not in base and base.startswith(PYSCRIPT_PREFIXES):
-                    write(staging / "pyscript" / base, strip_source_map(data))
+                    write(staging / "pyscript" / base, patch_pyscript(base, strip_source_map(data)))
         files = package_files()
         for path in files:
             write(staging / path.relative_to(ROOT), path.read_bytes())
@@ -354,8 +398,8 @@ def summarize(site: Path) -> dict:
     return {"files": len(files), "bytes": raw, "gzip_bytes": packed}
 
 
-def write_zip(site: Path) -> Path:
-    target = ROOT / "nnpy-site.zip"
+def write_zip(site: Path, target: Path | None = None) -> Path:
+    target = target or ROOT / "nnpy-site.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in site.rglob("*") if p.is_file()):
             archive.write(path, Path("nnpy") / path.relative_to(site))

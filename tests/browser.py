@@ -130,7 +130,8 @@ class Visit:
     failed: list = dataclasses.field(default_factory=list)       # HTTP >= 400 responses on the origin
 
     def wait_ready(self, timeout=LOAD_TIMEOUT_MS):
-        self.page.wait_for_function("document.body.dataset.status !== 'loading'", timeout=timeout)
+        # a function, not an expression: Playwright eval()s expressions, which the page's CSP forbids
+        self.page.wait_for_function("() => document.body.dataset.status !== 'loading'", timeout=timeout)
         status = self.status()
         assert status == "ready", f"page status is {status!r}: {self.error_text()}"
 

@@ -48,7 +48,7 @@ def test_play_trains_the_network_and_redraws(visit):
     v.page.click("[data-testid=play]")
     assert v.status() == "training"
     v.page.wait_for_function(
-        "Number(document.querySelector('[data-testid=step]').textContent.replace(/,/g, '')) > 300",
+        "() => Number(document.querySelector('[data-testid=step]').textContent.replace(/,/g, '')) > 300",
         timeout=60_000)
     v.page.wait_for_timeout(1500)
     step1, loss1, acc1 = v.number("step"), v.number("loss"), v.number("accuracy")
@@ -113,7 +113,7 @@ def test_non_finite_loss_stops_with_a_message(visit):
     # regression with plain SGD at a huge rate blows up within a few dozen steps
     v.page.evaluate("window.nnpy.configure({dataset: 'plane', optimizer: 'sgd', learning_rate: 3})")
     v.page.click("[data-testid=play]")
-    v.page.wait_for_function("document.body.dataset.status === 'diverged'", timeout=30_000)
+    v.page.wait_for_function("() => document.body.dataset.status === 'diverged'", timeout=30_000)
     message = v.text("message")
     assert "diverged at step" in message and "try a smaller learning rate" in message
     step = v.number("step")
@@ -180,7 +180,7 @@ def test_load_failure_names_what_failed(visit):
         return False
 
     v = visit(route=missing_numpy)
-    v.page.wait_for_function("document.body.dataset.status === 'error'", timeout=60_000)
+    v.page.wait_for_function("() => document.body.dataset.status === 'error'", timeout=60_000)
     text = v.error_text()
     assert "numpy-2.0.2" in text and "404" in text, text
 

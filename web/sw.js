@@ -15,9 +15,11 @@ const CACHE = PREFIX + VERSION;
 self.addEventListener("install", (event) => {
   // No skipWaiting here: a visitor mid-session keeps the version they started with until they accept
   // the "update available — reload" offer (the page then posts {type: "skip-waiting"}).
+  // "no-cache": every file is revalidated with the server (never a stale copy from the HTTP cache
+  // mixed into a new version), yet files the page has just downloaded come back as cheap 304s.
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
-      cache.addAll(FILES.map((file) => new Request(file, { cache: "reload" }))),
+      cache.addAll(FILES.map((file) => new Request(file, { cache: "no-cache" }))),
     ),
   );
 });
@@ -39,6 +41,9 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
+  // Cache first: every file of this version is precached, so a hit is the right file. The cached
+  // responses are same-origin ("basic", not opaque), so fetches that carry `integrity` (PyScript's
+  // numpy wheel) still verify against them.
   event.respondWith(
     caches.open(CACHE).then(async (cache) => {
       // Pages are matched without their query (?embed=1&dataset=spiral is still index.html).

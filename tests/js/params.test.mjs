@@ -1,7 +1,7 @@
 // Unit tests for web/js/params.js, run by node's own test runner (tests/test_js.py calls it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseParams, formatParams, PARAMS } from "../../web/js/params.js";
+import { parseParams, formatParams, validateConfig, PARAMS } from "../../web/js/params.js";
 
 test("a shared address reproduces the configuration", () => {
   const config = { dataset: "spiral", hidden: [8, 8], activation: "tanh", learning_rate: 0.03, seed: 42,
@@ -87,4 +87,33 @@ test("fuzz: any input gives only known keys with values of the declared type", (
     }
     assert.ok(notices.every((n) => typeof n === "string" && n.length < 400));
   }
+});
+
+test("validateConfig: a host's object gets the address's rules", () => {
+  const { config, notices } = validateConfig({ dataset: "spiral", lr: 0.03, hidden: [8, 8], activation: "tanh", seed: 7 });
+  assert.deepEqual(config, { dataset: "spiral", hidden: [8, 8], activation: "tanh", learning_rate: 0.03, seed: 7 });
+  assert.deepEqual(notices, []);
+  assert.deepEqual(validateConfig({ learning_rate: 1e309 }).config, {});
+  assert.equal(validateConfig({ learning_rate: 1e309 }).notices.length, 1);
+});
+
+test("validateConfig: page settings, nested values, junk and prototypes are refused", () => {
+  const { config, notices } = validateConfig({ embed: false, origin: "https://evil.example", nested: { a: 1 },
+    hidden: [{}], __proto__: { dataset: "xor" }, activation: "<img src=x onerror=alert(1)>" });
+  assert.deepEqual(config, {});
+  assert.equal(Object.getPrototypeOf(config), Object.prototype);
+  assert.ok(notices.length >= 4, notices.join(" | "));
+  for (const bad of [null, undefined, 3, "dataset=xor", [], [["dataset", "xor"]]]) {
+    const out = validateConfig(bad);
+    assert.deepEqual(out.config, {});
+    assert.equal(out.notices.length, 1);
+  }
+});
+
+test("embed controls: unknown names are dropped, the known ones kept", () => {
+  const { config, notices } = parseParams("?embed=1&controls=lr,bogus,dataset,<b>x</b>");
+  assert.deepEqual(config.controls, ["lr", "dataset"]);
+  assert.equal(notices.length, 1);
+  assert.match(notices[0], /^controls: ignored unknown value\(s\) bogus, <b>x<\/b>$/);
+  assert.equal(parseParams("?features=x1,bogus").config.features, undefined, "features stay strict");
 });

@@ -8,7 +8,7 @@
 
 export class Bridge {
   constructor() {
-    this.view = { snapshot: null, figures: null };
+    this.view = { snapshot: null, figures: null, walk: null, grad: null };
     this.api = null;
     this.meta = null;
     this.onStage = null;
@@ -71,6 +71,17 @@ export class Bridge {
 
   putData(name, bytes) {
     return this.api.put_data(name, bytes);
+  }
+
+  // Step-through (web/py/nnpy_walk.py): JSON in, JSON out; the walk's arrays arrive as
+  // Float32Arrays in view.walk, keyed like its references ("forward.W.0" ...).
+  walk(request) {
+    return JSON.parse(this.api.walk(JSON.stringify(request)));
+  }
+
+  // Per-layer gradient norms into view.grad: [samples, step, layers, norm_1..norm_L].
+  gradientChart(on) {
+    this.api.gradient_chart(on ? 1 : 0);
   }
 
   selfCheck(request) {

@@ -27,6 +27,11 @@ export function pauseWhenHidden(controller, target = document.documentElement) {
     }
   };
   document.addEventListener("visibilitychange", update);
+  // Training started while unseen (autoplay in an iframe far down a post, a host's "play" message):
+  // hold it until the page is seen. Deferred, so the controller finishes its own status change first.
+  controller.on("status", (status) => {
+    if (status === "training" && !visible()) queueMicrotask(update);
+  });
   if ("IntersectionObserver" in window && inFrame) {
     // Inside an iframe the root is the top-level viewport: we learn when the frame scrolls away.
     new IntersectionObserver((entries) => {
@@ -36,6 +41,9 @@ export function pauseWhenHidden(controller, target = document.documentElement) {
   }
   return { visible };
 }
+
+/** The last line of an error's message: a Python traceback ends with the sentence that matters. */
+export const lastLine = (error) => String((error && error.message) || error).trim().split("\n").pop().slice(0, 300);
 
 const MESSAGE_TYPES = new Set(["nnpy:play", "nnpy:pause", "nnpy:step", "nnpy:reset", "nnpy:config", "nnpy:subscribe"]);
 
@@ -70,7 +78,15 @@ export function enableMessages(controller, { allowedOrigin = null, validateConfi
       case "nnpy:config": {
         const { config, errors } = validateConfig(data.config);
         if (errors.length) post({ type: "nnpy:error", errors });
-        controller.setConfig(config);
+        if (!Object.keys(config).length) break;
+        // The model may still refuse a valid-looking combination (e.g. cross_entropy on a regression
+        // set): it then stays as it was, and the host is told why.
+        const refused = (error) => post({ type: "nnpy:error", errors: [lastLine(error)] });
+        try {
+          Promise.resolve(controller.setConfig(config)).catch(refused);
+        } catch (error) {
+          refused(error);
+        }
         break;
       }
     }

@@ -10,6 +10,9 @@ import { Bridge } from "./bridge.js";
 import { NetworkView } from "./renderer.js";
 import { LossChart, compact } from "./chart.js";
 import { pauseWhenHidden } from "./embed.js";
+import { installLearning } from "./learning.js";
+import { enableOffline } from "./offline.js";
+import * as ship from "./ship.js";
 
 const DATASETS = [
   ["digits", "Digits 8×8"],
@@ -57,9 +60,11 @@ const ui = {
 };
 
 const bridge = new Bridge();
+const address = new ship.Address(); // settings from the URL (hash and query), via params.js
 const loader = new Loader($("loader"));
 const view = new NetworkView(ui.network);
 const chart = new LossChart(ui.chart);
+let learning = null; // learning.js: step-through, colour by gradient, Learn panel (set up below)
 
 const state = {
   status: "loading",
@@ -94,6 +99,7 @@ function setStatus(status) {
   ui.play.setAttribute("aria-label", ui.playLabel.textContent);
   const usable = status !== "loading" && status !== "error" && !state.busy;
   for (const el of [ui.play, ui.step, ui.reset, ui.dataset, ui.lr]) el.disabled = !usable;
+  if (learning) learning.setEnabled(usable && status !== "diverged");
   if (status === "diverged") ui.step.disabled = true;
 }
 
@@ -168,7 +174,11 @@ async function start() {
   loader.stage("python", "Building the network");
   await nextFrame();
   try {
-    applyMeta(bridge.configure({ dataset: "digits", seed: state.seed }));
+    // The first network comes from the address (validated by params.js; refused combos fall back).
+    state.seed = address.model.seed ?? state.seed;
+    if (address.model.dataset === "mnist" && !bridge.hasData("mnist")) await fetchData("mnist");
+    applyMeta(ship.firstConfigure((changes) => bridge.configure(changes), address));
+    ship.showNotices(ui.message, address.notices);
   } catch (error) {
     showError("Could not build the network", error.message);
     return;
@@ -177,9 +187,16 @@ async function start() {
   setStatus("ready");
   window.nnpy.ready = true;
   requestAnimationFrame(frame);
+  if (address.page.autoplay) controller.play();
+  enableOffline(ship.offerUpdate);
 }
 
-const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+// A frame, or 100 ms when frames do not come (an iframe scrolled out of view gets none): loading
+// must not wait for a reader to scroll.
+const nextFrame = () => new Promise((resolve) => {
+  requestAnimationFrame(() => resolve());
+  setTimeout(resolve, 100);
+});
 
 function fillSelect(select, options, selected) {
   select.replaceChildren(
@@ -196,6 +213,7 @@ function fillSelect(select, options, selected) {
 // ------------------------------------------------------------------ model changes
 
 function applyMeta(meta) {
+  if (learning) learning.onMeta(meta);
   view.setMeta(meta);
   chart.reset();
   state.lastEvals = -1;
@@ -214,7 +232,10 @@ function applyMeta(meta) {
 
 function configure(changes) {
   const meta = bridge.configure(changes);
-  if (meta.sizes.join() !== view.meta.sizes.join() || "dataset" in changes || "seed" in changes) applyMeta(meta);
+  address.update(changes); // the address bar follows, so copying it reproduces the run
+  const rebuilt = ["hidden", "activation", "optimizer", "loss", "init", "features", "regularization", "reg_rate",
+    "batch_size", "noise", "test_ratio"].some((k) => k in changes); // a new network: new titles, a fresh chart
+  if (meta.sizes.join() !== view.meta.sizes.join() || "dataset" in changes || "seed" in changes || rebuilt) applyMeta(meta);
   else {
     bridge.meta = meta;
     readFigures();
@@ -224,6 +245,7 @@ function configure(changes) {
 }
 
 function play() {
+  if (learning) learning.beforePlay(); // leaving a step-through discards its step
   if (state.status === "diverged") reset();
   state.lastProbeAt = performance.now();
   setStatus("training");
@@ -240,6 +262,7 @@ function reset() {
 }
 
 function stepOnce() {
+  if (learning) learning.beforePlay();
   if (state.status === "training") pause();
   const status = bridge.train(1000, 1);
   handleTrainStatus(status);
@@ -322,12 +345,16 @@ ui.network.addEventListener("click", (event) => {
 });
 // Hover: name and numbers of the neuron under the pointer, refreshed as training changes them.
 const tip = $("tip");
-ui.network.addEventListener("pointermove", (event) => {
+const hoverAt = (event) => {
   const rect = ui.network.getBoundingClientRect();
   state.hover = { x: event.clientX - rect.left, y: event.clientY - rect.top };
   updateTip();
-});
-ui.network.addEventListener("pointerleave", () => {
+};
+ui.network.addEventListener("pointermove", hoverAt);
+// touch has no hover: a tap shows the tip, which stays until the next tap
+ui.network.addEventListener("pointerdown", (event) => event.pointerType !== "mouse" && hoverAt(event));
+ui.network.addEventListener("pointerleave", (event) => {
+  if (event.pointerType !== "mouse") return;
   state.hover = null;
   tip.hidden = true;
 });
@@ -345,8 +372,10 @@ function updateTip() {
   const L = meta.sizes.length - 1;
   const a = snap[off.a[hit.layer] + hit.index];
   const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2)).replace("-", "−");
-  let text;
-  if (hit.layer === 0) {
+  let text = learning ? learning.tip(hit) : "";
+  if (text) {
+    // the step-through's numbers (stepthrough.js)
+  } else if (hit.layer === 0) {
     const name = meta.image
       ? `pixel (${Math.floor(hit.index / meta.input_shape[1]) + 1}, ${(hit.index % meta.input_shape[1]) + 1})`
       : meta.input_names[hit.index];
@@ -365,6 +394,7 @@ function updateTip() {
       text = `${hidden}, neuron ${hit.index + 1}: activation ${fmt(a)} · z ${fmt(z)} · bias ${fmt(b)}`;
     }
   }
+  if (learning && !learning.steps.active) text += learning.tipLive(hit);
   if (tip.textContent !== text) tip.textContent = text;
   tip.hidden = false;
   const panel = ui.network.getBoundingClientRect();
@@ -418,6 +448,7 @@ function frame(now) {
     state.dirty = false;
     if (state.hover) updateTip();
   }
+  if (learning) learning.frame();
   // frames per second and steps per second, over one-second windows
   state.frames++;
   if (now - state.windowStart >= 1000) {
@@ -448,12 +479,18 @@ function adapt(dt) {
 }
 
 function draw() {
+  if (learning && learning.steps.active) {
+    learning.drawSteps();
+    chart.draw();
+    return;
+  }
   const outputs = bridge.outputs();
   view.draw(bridge.view.snapshot, outputs, {
     pred: bridge.figure("probe_pred"),
     label: bridge.figure("probe_label"),
     field: bridge.view.field,
     probe: [bridge.figure("probe_x1"), bridge.figure("probe_x2")],
+    weights: learning && learning.liveWeights(),
   });
   chart.draw();
   const notes = view.notes;
@@ -553,12 +590,25 @@ const controller = {
     if (state.status === "loading" || state.status === "error") return;
     if ("dataset" in changes) {
       const { dataset, ...rest } = changes;
-      chooseDataset(dataset).then(() => Object.keys(rest).length && configure(rest));
-    } else configure(changes);
+      return chooseDataset(dataset).then(() => Object.keys(rest).length && configure(rest));
+    }
+    return configure(changes); // a refused change throws; the caller reports it
   },
   status: () => state.status,
   on: (event, fn) => listeners[event] && listeners[event].add(fn),
 };
+
+learning = installLearning({
+  bridge,
+  view,
+  controller,
+  redraw: () => (state.dirty = true),
+  pause: () => state.status === "training" && pause(),
+  committed: () => {
+    readFigures();
+    state.dirty = true;
+  },
+});
 
 // For tests and the curious: read-only handles, no eval.
 window.nnpy = {
@@ -567,10 +617,14 @@ window.nnpy = {
   state,
   view,
   controller,
+  learning,
   selfCheck: (request) => bridge.selfCheck(request),
   configure: (changes) => configure(changes),
   stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),
 };
 
 pauseWhenHidden(controller);
+ship.applyEmbedMode(address.page);
+ship.installEmbedDialog(address);
+ship.enableHostMessages(controller, address);
 start();

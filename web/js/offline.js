@@ -3,27 +3,41 @@
 
 /**
  * @param {(accept: () => void) => void} offerUpdate  shows the offer; calls accept() when the visitor agrees
+ * @returns {Promise<ServiceWorkerRegistration|null>}
  */
 export function enableOffline(offerUpdate) {
-  if (!("serviceWorker" in navigator) || location.protocol === "file:") return;
-  let reloading = false;
+  if (!("serviceWorker" in navigator) || location.protocol === "file:") return Promise.resolve(null);
+  // Reload only when this page asked for the switch. The first visit's worker claims the page too
+  // (controllerchange fires then as well): that must not reload a visitor who is just starting.
+  let accepted = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (reloading) return;
-    reloading = true;
+    if (!accepted) return;
+    accepted = false;
     location.reload();
   });
-  const offer = (worker) => offerUpdate(() => worker.postMessage({ type: "skip-waiting" }));
-  navigator.serviceWorker.register("./sw.js").then((registration) => {
+  let offered = null;
+  const offer = (worker) => {
+    if (offered === worker) return;
+    offered = worker;
+    offerUpdate(() => {
+      accepted = true;
+      worker.postMessage({ type: "skip-waiting" });
+    });
+  };
+  return navigator.serviceWorker.register("./sw.js").then((registration) => {
     // A worker already waiting means an update arrived on an earlier visit.
     if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
-    registration.addEventListener("updatefound", () => {
-      const incoming = registration.installing;
-      incoming?.addEventListener("statechange", () => {
-        // Only an *update* is offered: on the first visit there is no controller yet.
-        if (incoming.state === "installed" && navigator.serviceWorker.controller) offer(incoming);
-      });
+    const watch = (incoming) => incoming?.addEventListener("statechange", () => {
+      // Only an *update* is offered: on the first visit there is no controller yet.
+      if (incoming.state === "installed" && navigator.serviceWorker.controller) offer(incoming);
     });
+    watch(registration.installing);
+    registration.addEventListener("updatefound", () => watch(registration.installing));
     // Look for a new deployment now and then while the page stays open.
     setInterval(() => registration.update().catch(() => {}), 30 * 60 * 1000);
-  }).catch((error) => console.warn("offline mode unavailable:", error.message));
+    return registration;
+  }).catch((error) => {
+    console.warn("offline mode unavailable:", error.message);
+    return null;
+  });
 }

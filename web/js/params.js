@@ -42,7 +42,7 @@ export const PARAMS = {
   discretize: { type: "bool", default: false },
   show_test: { type: "bool", default: false, short: "showtest" },
   embed: { type: "bool", default: false },
-  controls: { type: "list", values: CONTROLS, minItems: 0, default: null },
+  controls: { type: "list", values: CONTROLS, minItems: 0, default: null, dropUnknown: true },
   autoplay: { type: "bool", default: false },
   origin: { type: "origin", default: null },
 };
@@ -81,8 +81,9 @@ function parseValue(spec, key, raw, notices) {
     case "list": {
       const items = raw === "" ? [] : raw.split(",");
       const unknown = items.filter((item) => !spec.values.includes(item));
-      if (unknown.length) return bad(`unknown value(s) ${unknown.slice(0, 3).join(", ")}`);
-      const unique = [...new Set(items)];
+      if (unknown.length && !spec.dropUnknown) return bad(`unknown value(s) ${unknown.slice(0, 3).join(", ")}`);
+      if (unknown.length) notices.push(`${key}: ignored unknown value(s) ${unknown.slice(0, 3).map((u) => u.slice(0, 24)).join(", ")}`);
+      const unique = [...new Set(items.filter((item) => spec.values.includes(item)))];
       if (unique.length < spec.minItems) return bad(`needs at least ${spec.minItems} value(s)`);
       return unique;
     }
@@ -163,4 +164,34 @@ export function formatParams(config) {
     out.set(spec.short || name, formatValue(spec, value));
   }
   return out.toString().replace(/%2C/g, ",");
+}
+
+// Settings the Python session takes (web/py/nnpy_page.py SETTABLE); the rest only shape the page.
+export const MODEL_KEYS = ["dataset", "noise", "test_ratio", "batch_size", "hidden", "activation", "loss",
+  "optimizer", "learning_rate", "regularization", "reg_rate", "init", "features", "seed"];
+
+/**
+ * Validate a plain object (e.g. a host page's postMessage payload) with the same rules as the address:
+ * each value is turned into its URL text and parsed by parseParams, so the two can never disagree.
+ * Only model settings are kept (a message cannot switch embed mode or the trusted origin).
+ * Keys may be the long names or the URL's short ones. Returns {config, notices}.
+ */
+export function validateConfig(object) {
+  if (!object || typeof object !== "object" || Array.isArray(object)) {
+    return { config: {}, notices: ["config: expected an object of settings"] };
+  }
+  const query = new URLSearchParams();
+  const notices = [];
+  for (const [key, value] of Object.entries(object).slice(0, 40)) {
+    const plain = (v) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+    if (plain(value)) query.append(key, String(value));
+    else if (Array.isArray(value) && value.every(plain)) query.append(key, value.join(","));
+    else notices.push(`${String(key).slice(0, 24)}: not a number, text or list; ignored`);
+  }
+  const parsed = parseParams(query.toString(), "");
+  const config = {};
+  for (const name of MODEL_KEYS) if (name in parsed.config) config[name] = parsed.config[name];
+  const pageOnly = Object.keys(parsed.config).filter((name) => !MODEL_KEYS.includes(name));
+  if (pageOnly.length) notices.push(`ignored page setting${pageOnly.length > 1 ? "s" : ""} ${pageOnly.join(", ")}`);
+  return { config, notices: [...notices, ...parsed.notices] };
 }

@@ -155,7 +155,10 @@ export class NetworkView {
     this.notes = [];
     this.linesDrawn = 0;
 
-    for (let l = 1; l <= g.L; l++) this._connections(snap, off.W[l - 1], sizes[l - 1], sizes[l], g.cols[l - 1], g.cols[l], l);
+    // info.weights: other offsets to draw the lines from (e.g. layout.offsets.gW: colour by gradient)
+    const lines = info.weights || off.W;
+    this.lineStyle = info.lines || null; // {width, alpha} multipliers (the step-through's update picture)
+    for (let l = 1; l <= g.L; l++) this._connections(snap, lines[l - 1], sizes[l - 1], sizes[l], g.cols[l - 1], g.cols[l], l);
     if (this.meta.plane && info.field) this._plane(info);
     this._inputs(snap, off.a[0], sizes[0]);
     for (let l = 1; l < g.L; l++) this._hidden(snap, off.a[l], sizes[l], g.cols[l]);
@@ -225,8 +228,9 @@ export class NetworkView {
     for (let b = 0; b < 2 * BINS; b++) {
       if (counts[b + 1] === counts[b]) continue;
       const t = ((b % BINS) + 0.75) / BINS;
-      ctx.strokeStyle = rgba(b < BINS ? POSITIVE : NEGATIVE, Math.min(0.9, (0.06 + 0.8 * t * t) * (0.6 + 0.4 * density)));
-      ctx.lineWidth = (0.3 + 3.2 * t * t) * density;
+      const style = this.lineStyle || { width: 1, alpha: 1 };
+      ctx.strokeStyle = rgba(b < BINS ? POSITIVE : NEGATIVE, style.alpha * Math.min(0.9, (0.06 + 0.8 * t * t) * (0.6 + 0.4 * density)));
+      ctx.lineWidth = style.width * (0.3 + 3.2 * t * t) * density;
       for (let q = counts[b]; q < counts[b + 1]; q++) {
         const k = order[q];
         const i = (k / nOut) | 0;

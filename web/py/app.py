@@ -26,6 +26,7 @@ from nnpy import datasets  # noqa: E402
 
 import nnpy_checks  # noqa: E402
 from nnpy_page import Session  # noqa: E402
+from nnpy_walk import GradientMonitor, Walker  # noqa: E402
 
 
 class Bridge:
@@ -37,6 +38,9 @@ class Bridge:
         self.snapshot_js = None
         self.figures_js = None
         self.field_js = None
+        self.grad_js = None
+        self.walker = Walker()
+        self.monitor = GradientMonitor()
 
     def configure(self, text):
         """Apply a JSON config change; returns the meta JSON (sizes, layout, names)."""
@@ -50,6 +54,7 @@ class Bridge:
     def train(self, ms, max_steps=0):
         """Train for ``ms`` milliseconds (or ``max_steps`` steps); returns "ok" / "diverged" / "layout"."""
         status = self.session.train(float(ms), int(max_steps))
+        self.monitor.sample(self.session)
         resized = self._publish()
         return "layout" if (resized and status == "ok") else status
 
@@ -57,6 +62,29 @@ class Bridge:
         """Show the next test example (or test example ``index``) in the snapshot."""
         self.session.next_probe(int(index))
         self._publish()
+        return "ok"
+
+    def walk(self, text):
+        """Step-through (nnpy_walk.Walker): JSON request in, JSON out; its arrays land in
+        ``view.walk`` as Float32Arrays keyed like to_dict's references ("forward.W.0" ...)."""
+        info, arrays = self.walker.handle(self.session, json.loads(text))
+        if arrays is not None:
+            target = js.Object.new()
+            for key, arr in arrays.items():
+                typed = js.Float32Array.new(arr.size)
+                if arr.size:
+                    typed.assign(arr)
+                js.Reflect.set(target, key, typed)
+            self.view.walk = target
+        self._publish()
+        return json.dumps(info)
+
+    def gradient_chart(self, on):
+        """Start (1) or stop (0) sampling per-layer gradient norms into ``view.grad``."""
+        self.monitor.active = bool(on)
+        if self.monitor.active:
+            self.monitor.sample(self.session, force=True)
+            self._publish()
         return "ok"
 
     def put_data(self, name, data):
@@ -81,13 +109,14 @@ class Bridge:
         resized = False
         for name, data, kind in (("snapshot", s.snapshot_buffer, js.Float32Array),
                                  ("figures", s.figures, js.Float64Array),
-                                 ("field", s.field_buffer, js.Float32Array)):
+                                 ("field", s.field_buffer, js.Float32Array),
+                                 ("grad", self.monitor.values, js.Float64Array)):
             target = getattr(self, f"{name}_js")
             if target is None or target.length != data.size:
                 target = kind.new(data.size)
                 setattr(self, f"{name}_js", target)
                 setattr(self.view, name, target)
-                resized = True
+                resized = resized or name != "grad"   # the gradient chart's sample is no layout
             if data.size:
                 target.assign(data)
         return resized
@@ -95,7 +124,8 @@ class Bridge:
 
 bridge = Bridge(bridge_js.view)
 api = {name: create_proxy(getattr(bridge, name))
-       for name in ("configure", "meta", "train", "probe", "put_data", "has_data", "self_check")}
+       for name in ("configure", "meta", "train", "probe", "put_data", "has_data", "self_check",
+                     "walk", "gradient_chart")}
 api["numpy_version"] = np.__version__
 api["kernel"] = nnpy.linalg.kernel if hasattr(nnpy, "linalg") else "?"
 bridge_js.attach(to_js(api, dict_converter=js.Object.fromEntries))

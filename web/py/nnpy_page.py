@@ -64,6 +64,7 @@ class Session:
         self.config: dict = {}
         self.net = None
         self.meta: dict = {}
+        self.gradient_source = None   # set by nnpy_walk.color_by: fn(session, i) -> grads for gW/gb
 
     # ------------------------------------------------------------------ configuration
 
@@ -100,16 +101,18 @@ class Session:
                 self._build()
             else:
                 self._set_learning_rate(cfg["learning_rate"])
+            self.steps_done, self.train_ms = 0, 0.0
+            self.meta = {}
+            # inside the transaction: a combination that builds but cannot be evaluated (mse on class
+            # labels) must be refused here, not crash the next training step
+            if rebuild:
+                self._evaluate()
+            self._pack()
+            self._write_figures()
         except Exception:
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
-        self.steps_done, self.train_ms = 0, 0.0
-        self.meta = {}
-        if rebuild:
-            self._evaluate()
-        self._pack()
-        self._write_figures()
         return self.meta
 
     def _build(self) -> None:
@@ -126,6 +129,12 @@ class Session:
         self.classification = data.kind == "classification"
         n_out = data.n_outputs
         loss = cfg["loss"]
+        if loss == "mse" and self.classification:
+            raise ValueError(f"mse needs numbers to predict, and {name} has classes: use cross_entropy")
+        if loss == "binary_cross_entropy" and data.n_outputs != 2:
+            raise ValueError(f"binary_cross_entropy needs two classes, and {name} has "
+                             f"{data.n_outputs if self.classification else 'none'}: use "
+                             f"{'cross_entropy' if self.classification else 'mse'}")
         if loss == "binary_cross_entropy":
             n_out = 1
         sizes = [self.train_x.shape[1], *cfg["hidden"], n_out]
@@ -309,7 +318,8 @@ class Session:
     def _pack(self) -> None:
         i = self._probe()
         probe = self.test_x[i:i + 1]
-        snap = self.net.snapshot(probe)
+        grads = self.gradient_source(self, i) if self.gradient_source else None
+        snap = self.net.snapshot(probe, grads)
         buffer, layout = snap.pack()
         self.snapshot_buffer = np.ascontiguousarray(buffer, dtype=np.float32)
         logits = self._logits(probe)

@@ -365,7 +365,7 @@ def tfjs_pages(browser, site):
     for backend in ("wasm", "cpu"):
         page = context.new_page()
         page.goto(site.url + "peers/tfjs.html")
-        page.wait_for_function("document.body.dataset.status === 'ready'", timeout=60_000)
+        page.wait_for_function("() => document.body.dataset.status === 'ready'", timeout=60_000)
         page.evaluate("(b) => window.tfjsUse(b)", backend)
         pages[backend] = page
     return context, pages, offsite, fetched

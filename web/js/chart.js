@@ -1,6 +1,7 @@
 // The loss chart: train and test loss against steps. Points are kept in fixed typed arrays;
 // when they fill up every other point is dropped (the curve keeps its shape, memory stays flat).
 
+import { fitCanvas, uiFont } from "./canvas.js";
 import { INK, MUTED, TRAIN, TEST } from "./colors.js";
 
 const CAPACITY = 2048;
@@ -31,7 +32,7 @@ export class LossChart {
     this.w = 0;
     this.h = 0;
     this.dpr = 1;
-    this.font = getComputedStyle(document.documentElement).getPropertyValue("--font-ui").trim() || "system-ui, sans-serif";
+    this.font = uiFont();
   }
 
   reset() {
@@ -61,15 +62,7 @@ export class LossChart {
   }
 
   resize(cssWidth, cssHeight, dpr) {
-    const w = Math.max(1, Math.floor(cssWidth));
-    const h = Math.max(1, Math.floor(cssHeight));
-    if (w === this.w && h === this.h && dpr === this.dpr) return false;
-    this.w = w;
-    this.h = h;
-    this.dpr = dpr;
-    this.canvas.width = Math.round(w * dpr);
-    this.canvas.height = Math.round(h * dpr);
-    return true;
+    return fitCanvas(this, cssWidth, cssHeight, dpr);
   }
 
   draw() {

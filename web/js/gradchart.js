@@ -3,6 +3,7 @@
 // bridge.view.grad = [samples, step, layers, norm_1 .. norm_L]; this file only stores and draws them.
 // Lines that fall apart towards the input (layer 1 far below the last) are vanishing gradients.
 
+import { fitCanvas, uiFont } from "./canvas.js";
 import { INK, MUTED, FAINT } from "./colors.js";
 
 const CAPACITY = 1024;
@@ -23,7 +24,7 @@ export class GradChart {
     this.w = 0;
     this.h = 0;
     this.dpr = 1;
-    this.font = getComputedStyle(document.documentElement).getPropertyValue("--font-ui").trim() || "system-ui, sans-serif";
+    this.font = uiFont();
   }
 
   reset() {
@@ -56,13 +57,7 @@ export class GradChart {
   }
 
   resize(cssWidth, cssHeight, dpr) {
-    const w = Math.max(1, Math.floor(cssWidth));
-    const h = Math.max(1, Math.floor(cssHeight));
-    if (w === this.w && h === this.h && dpr === this.dpr) return false;
-    Object.assign(this, { w, h, dpr });
-    this.canvas.width = Math.round(w * dpr);
-    this.canvas.height = Math.round(h * dpr);
-    return true;
+    return fitCanvas(this, cssWidth, cssHeight, dpr);
   }
 
   draw() {

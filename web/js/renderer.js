@@ -9,6 +9,7 @@
 // for MNIST) draws only its strongest `maxLines` — the legend says so. `maxLines` adapts to the
 // machine (main.js): faint lines cost as much to rasterise as strong ones and say little.
 
+import { fitCanvas, uiFont } from "./canvas.js";
 import { diverging, divergingInto, rgba, POSITIVE, NEGATIVE, INK, MUTED, FAINT } from "./colors.js";
 
 const START_LINES = 800; // per layer gap; the page adapts maxLines to what the machine draws in time
@@ -29,18 +30,11 @@ export class NetworkView {
     this.notes = [];
     this.maxLines = START_LINES;
     this.geometry = null;
-    this.font = getComputedStyle(document.documentElement).getPropertyValue("--font-ui").trim() || "system-ui, sans-serif";
+    this.font = uiFont();
   }
 
   resize(cssWidth, cssHeight, dpr) {
-    const w = Math.max(1, Math.floor(cssWidth));
-    const h = Math.max(1, Math.floor(cssHeight));
-    if (w === this.w && h === this.h && dpr === this.dpr) return false;
-    this.w = w;
-    this.h = h;
-    this.dpr = dpr;
-    this.canvas.width = Math.round(w * dpr);
-    this.canvas.height = Math.round(h * dpr);
+    if (!fitCanvas(this, cssWidth, cssHeight, dpr)) return false;
     this.geometry = null;
     this.ctx.fillStyle = "#ffffff";
     this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);

@@ -251,6 +251,43 @@ def test_embed_trains_only_in_view_and_obeys_its_host(tabs, server, host_server)
     assert tab.dialogs == [] and tab.errors == [], (tab.dialogs, tab.errors)
 
 
+def test_a_hidden_tab_pauses_training_and_resumes_when_shown(tabs, server):
+    """visibilitychange, as the browser fires it when the tab goes to the background and back."""
+    tab = tabs()
+    tab.open(f"{server.origin}/?autoplay=1")
+    page = tab.ready()
+    page.wait_for_function(polling=100, expression=fn(f"{STEP} > 5"), timeout=20_000)
+    set_visibility = """(state) => {
+        Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
+        Object.defineProperty(document, 'hidden', {configurable: true, get: () => state === 'hidden'});
+        document.dispatchEvent(new Event('visibilitychange'));
+    }"""
+    page.evaluate(set_visibility, "hidden")
+    page.wait_for_function(polling=100, expression=fn("document.body.dataset.status === 'paused'"), timeout=5_000)
+    step = page.evaluate(STEP)
+    page.wait_for_timeout(500)
+    assert page.evaluate(STEP) == step, "trained while the tab was hidden"
+    page.evaluate(set_visibility, "visible")
+    page.wait_for_function(polling=100, expression=fn(f"{STEP} > {step}"), timeout=5_000)
+    assert page.evaluate("document.body.dataset.status") == "training"
+
+
+def test_a_visitors_own_pause_survives_hiding_the_tab(tabs, server):
+    tab = tabs()
+    tab.open(f"{server.origin}/?autoplay=1")
+    page = tab.ready()
+    page.wait_for_function(polling=100, expression=fn(f"{STEP} > 2"), timeout=20_000)
+    page.click("#play")  # the visitor pauses
+    page.wait_for_function(polling=100, expression=fn("document.body.dataset.status === 'paused'"), timeout=5_000)
+    for state in ("hidden", "visible"):
+        page.evaluate("""(state) => {
+            Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }""", state)
+    page.wait_for_timeout(400)
+    assert page.evaluate("document.body.dataset.status") == "paused"
+
+
 def test_embed_ignores_messages_from_an_unexpected_origin(tabs, server, host_server):
     # the same host page, reached as localhost: a different origin from the one the embed names
     trusted = host_server.origin

@@ -37,6 +37,16 @@ sys.path.insert(0, str(ROOT))
 import build  # noqa: E402  (the same static handler `python build.py serve` uses)
 
 
+# A cheap fingerprint of the network canvas's pixels: it changes when the picture does.
+CANVAS_HASH = """() => {
+  const c = document.querySelector('[data-testid=network]');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let h = 0;
+  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
+  return h;
+}"""
+
+
 def _newest(folder: Path) -> float:
     times = [p.stat().st_mtime for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     return max(times, default=0.0)

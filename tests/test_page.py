@@ -11,20 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from browser import ROOT, chromium, dist, server, subpath_server, visit  # noqa: F401  (fixtures)
+from browser import CANVAS_HASH, ROOT, chromium, dist, server, subpath_server, visit  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
 sys.path.insert(0, str(ROOT / "web" / "py"))
-
-CANVAS_HASH = """() => {
-  const c = document.querySelector('[data-testid=network]');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let h = 0;
-  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-  return h;
-}"""
-
 
 def test_page_loads_with_every_outside_request_blocked(visit):
     v = visit()

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from browser import ROOT, chromium, dist, server, visit  # noqa: F401  (fixtures)
+from browser import CANVAS_HASH, ROOT, chromium, dist, server, visit  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -19,15 +19,6 @@ sys.path.insert(0, str(ROOT / "web" / "py"))
 
 TOP_K = 6
 NUMBER = re.compile(r"[−-]?\d+(?:\.\d*)?(?:e[+−-]?\d+)?")
-
-CANVAS_HASH = """() => {
-  const c = document.querySelector('[data-testid=network]');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let h = 0;
-  for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-  return h;
-}"""
-
 
 def numbers(text):
     return [float(t.replace("−", "-")) for t in NUMBER.findall(text)]

@@ -35,14 +35,6 @@ def _portable_matmul(a, b):
 nnpy.linalg.KERNELS.setdefault("portable", _portable_matmul)
 
 
-def _flat_params(net) -> np.ndarray:
-    parts = []
-    for layer in net.params:
-        for key in sorted(layer):
-            parts.append(np.asarray(layer[key], dtype=np.float64).ravel())
-    return np.concatenate(parts)
-
-
 def gradient_check(seed: int = 0, eps: float = 1e-6) -> dict:
     """Backprop against central finite differences, float64, on a small tanh network."""
     rng = np.random.default_rng(seed)
@@ -86,7 +78,7 @@ def seeded_run(steps: int = 50, seed: int = 0, dataset: str = "digits") -> dict:
     for step in range(steps):
         index = rng.integers(0, len(train.x), size=batch)
         losses.append(nnpy.train_step(net, opt, train.x[index], train.y[index], regularizer=reg))
-    params = _flat_params(net)
+    params = net.params.flat  # every W and b, layer by layer, as the network itself keeps them
     raw = params.astype("<f8").tobytes()
     return {
         "steps": steps, "seed": seed, "dataset": dataset, "sizes": sizes,

@@ -110,7 +110,8 @@ def cold_start(browser, url: str, ours: bool, timeout_ms: int = 30_000) -> tuple
             # Functions, not strings: the page's CSP forbids evaluating strings as code.
             page.wait_for_function("() => Number(document.querySelector('[data-testid=step]')?.textContent"
                                    ".replace(/[^0-9]/g, '')) >= 1", timeout=timeout_ms, polling="raf")
-            elapsed = page.evaluate("performance.now()")
+            # stamped by the page itself when its first step returned, like the baseline's firstStepAt
+            elapsed = page.evaluate("() => window.nnpy.state.firstStepAt || performance.now()")
             # What the page needed until now: the service worker's precache of the rest comes later.
             return elapsed, set(fetched)
         else:

@@ -5,12 +5,25 @@
     loss = nnpy.train_step(net, opt, x, y)
 """
 
+import importlib
+
 from . import activations, initializers, layers, linalg, losses, optimizers, regularizers
-from . import datasets, explain, features, metrics, serialization, training
 from .layers import Dense
 from .network import Network, Snapshot, Trace, train_step
 
 __version__ = "0.1.0"
+
+# Imported on first use (PEP 562): a training step needs none of them, and in the browser every
+# module imported at start-up is paid for before the first step is drawn.
+_LAZY = {"datasets", "explain", "features", "metrics", "serialization", "training"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'nnpy' has no attribute {name!r}")
 
 __all__ = [
     "Dense",

@@ -5,8 +5,8 @@
 // shared typed arrays. The budget adapts so a frame (train + draw) stays within ~14 ms, which
 // keeps 60 fps and lets clicks and key presses through between frames.
 
-import { Loader, formatBytes } from "./loader.js";
-import { Bridge } from "./bridge.js";
+import { formatBytes } from "./loader.js";
+import { bridge, loader, pyscript } from "./boot.js";
 import { NetworkView } from "./renderer.js";
 import { LossChart, compact } from "./chart.js";
 import { pauseWhenHidden } from "./embed.js";
@@ -59,9 +59,7 @@ const ui = {
   errorDetail: $("error-detail"),
 };
 
-const bridge = new Bridge();
 const address = new ship.Address(); // settings from the URL (hash and query), via params.js
-const loader = new Loader($("loader"));
 const view = new NetworkView(ui.network);
 const chart = new LossChart(ui.chart);
 let learning = null; // learning.js: step-through, colour by gradient, Learn panel (set up below)
@@ -113,6 +111,7 @@ function showError(title, detail) {
 }
 
 loader.onError = showError;
+if (loader.failure) showError(...loader.failure); // failed before this module ran
 bridge.onStage = (stage, text) => loader.stage(stage, text);
 $("reload").addEventListener("click", () => location.reload());
 
@@ -142,8 +141,6 @@ window.addEventListener("unhandledrejection", (event) => {
 // ------------------------------------------------------------------ start-up
 
 async function start() {
-  bridge.expose();
-  loader.install();
   fillSelect(ui.dataset, DATASETS.map(([value, label]) => [value, label]), "digits");
   fillSelect(ui.lr, LEARNING_RATES.map((v) => [String(v), String(v)]), "0.003");
   observeSizes();
@@ -163,10 +160,9 @@ async function start() {
     }
   }, 1000);
 
-  try {
-    await import("../pyscript/core.js");
-  } catch (error) {
-    showError("Could not load PyScript", `pyscript/core.js: ${error.message || error}`);
+  const failed = await pyscript; // started by boot.js
+  if (failed) {
+    showError("Could not load PyScript", `pyscript/core.js: ${failed.message || failed}`);
     return;
   }
   await bridge.ready;
@@ -434,6 +430,8 @@ function frame(now) {
     const status = bridge.train(state.budget);
     handleTrainStatus(status);
     state.steps += bridge.figure("steps_done");
+    // when the first step was taken: the cold-start figure (bench/browser.py), timed in the page as the baseline is
+    if (!state.firstStepAt && bridge.figure("step") >= 1) state.firstStepAt = performance.now();
     if (now - state.lastProbeAt > PROBE_EVERY_MS) {
       bridge.probe();
       state.lastProbeAt = now;

@@ -120,7 +120,7 @@ export function installControls({ bridge, view, state, address, configure, reset
   // the epoch beside the step counter
   const epoch = el("dd", { id: "stat-epoch", "data-testid": "epoch", text: "0" });
   const stepStat = document.getElementById("stat-step");
-  if (stepStat) stepStat.parentElement.after(el("div", {}, [el("dt", { text: "Epoch" }), epoch]));
+  if (stepStat) stepStat.parentElement.after(el("div", { class: "stat-epoch" }, [el("dt", { text: "Epoch" }), epoch]));
 
   // the hidden-layer buttons over the network canvas
   const networkPanel = document.querySelector(".network-panel");
@@ -368,7 +368,15 @@ export function installControls({ bridge, view, state, address, configure, reset
     const key = `${h.join()}|${xs.join()}|${usable}|${view.canvas.offsetLeft}`;
     if (key === stripKey) return;
     stripKey = key;
+    // columns too close for side-by-side buttons: stack them, and show the layer count as a number
+    // (some slack before leaving that mode: the taller strip moves the columns a little)
+    const gaps = xs.slice(1).map((x, i) => x - xs[i]);
+    const room = Math.min(...gaps, xs.length ? xs[0] - 160 : Infinity);
+    const tight = strip.classList.contains("tight") ? room < 58 : room < 50;
+    strip.classList.toggle("tight", tight);
+    networkPanel.classList.toggle("strip-tight", tight);
     layerCount.textContent = `${h.length} hidden layer${h.length === 1 ? "" : "s"}`;
+    layerCount.dataset.count = String(h.length);
     layerAdd.disabled = !usable || h.length >= MAX_LAYERS;
     layerRemove.disabled = !usable || !h.length;
     for (const group of neuronGroups) group.remove();

@@ -56,7 +56,8 @@ export function installControls({ bridge, view, state, address, configure, reset
 
   // ------------------------------------------------------------------ the panel
 
-  const ids = (name) => ({ id: CONTROL_IDS[name] || name, "data-testid": CONTROL_IDS[name] || name });
+  const TESTIDS = { loss: "loss-function" }; // "loss" is the test loss figure's
+  const ids = (name) => ({ id: CONTROL_IDS[name] || name, "data-testid": TESTIDS[name] || CONTROL_IDS[name] || name });
   const c = {
     noise: el("input", { type: "range", min: "0", max: "0.5", step: "0.05", ...ids("noise") }),
     trainShare: el("input", { type: "range", min: "10", max: "90", step: "10", ...ids("test") }),
@@ -72,7 +73,8 @@ export function installControls({ bridge, view, state, address, configure, reset
     speed: el("select", ids("speed"), options(SPEEDS, (v) => (v === "max" ? "Max" : `${v} step${v === "1" ? "" : "s"}/frame`))),
     seed: el("input", { type: "number", min: "0", max: String(2 ** 31 - 1), step: "1", inputmode: "numeric", ...ids("seed") }),
   };
-  const out = { noise: el("output", { for: c.noise.id }), trainShare: el("output", { for: c.trainShare.id }) };
+  const out = { noise: el("output", { for: c.noise.id, "data-testid": "noise-value" }),
+    trainShare: el("output", { for: c.trainShare.id, "data-testid": "test-ratio-value" }) };
   const featureButtons = FEATURES.map((name) => el("button", {
     type: "button", class: "feature", "data-feature": name, "data-testid": `feature-${name}`,
     "aria-pressed": "false", "aria-label": `Input feature ${FEATURE_TEXT[name]}`, text: FEATURE_TEXT[name],
@@ -221,9 +223,14 @@ export function installControls({ bridge, view, state, address, configure, reset
     }
     apply({ batch_size: n });
   });
-  for (const name of ["activation", "loss", "init", "optimizer", "regularization"]) {
+  for (const name of ["activation", "loss", "init", "optimizer"]) {
     c[name].addEventListener("change", () => apply({ [name]: c[name].value }));
   }
+  c.regularization.addEventListener("change", () => {
+    // L1 or L2 at rate 0 would change nothing: start from a small rate the learner can tune
+    const rate = Number(c.regRate.value) || (c.regularization.value === "none" ? 0 : 0.001);
+    apply({ regularization: c.regularization.value, reg_rate: rate });
+  });
   c.regRate.addEventListener("change", () => apply({ reg_rate: Number(c.regRate.value) }));
   c.seed.addEventListener("change", () => {
     const n = Number(c.seed.value);

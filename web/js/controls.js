@@ -293,6 +293,11 @@ export function installControls({ bridge, view, state, address, configure, reset
 
   function sync(m) {
     if (!m) return;
+    // the plane shows the training points; test points are drawn on top when asked for
+    if (m.plane && m.train_points && !m.test_points) {
+      m.test_points = m.points;
+      m.points = m.train_points;
+    }
     meta = m;
     const cfg = m.config || {};
     const image = m.image || (m.input_shape.length === 2);
@@ -442,14 +447,7 @@ export function installControls({ bridge, view, state, address, configure, reset
   let discrete = null;
 
   return {
-    onMeta(m) {
-      // the plane shows the training points; test points are drawn on top when asked for
-      if (m.plane && m.train_points && !m.test_points) {
-        m.test_points = m.points;
-        m.points = m.train_points;
-      }
-      sync(m);
-    },
+    onMeta: sync,
     figures(f) {
       const e = String(f("epoch"));
       if (epoch.textContent !== e) epoch.textContent = e;

@@ -220,7 +220,7 @@ def test_phone_drawer_digits_and_a_dataset_switch(visit):
     assert page.is_visible("[data-testid=settings-open]")
     assert not page.is_visible("[data-testid=activation]")
     page.click("[data-testid=settings-open]")
-    page.wait_for_function("() => getComputedStyle(document.getElementById('settings')).visibility === 'visible'")
+    page.wait_for_function("() => getComputedStyle(document.getElementById('settings')).display !== 'none'")
     assert page.evaluate("() => document.activeElement.dataset.testid") == "settings-close"
     assert page.get_attribute("[data-testid=settings-open]", "aria-expanded") == "true"
     # digits: features, noise and the plane's options do not apply, and a note says why
@@ -228,7 +228,7 @@ def test_phone_drawer_digits_and_a_dataset_switch(visit):
     assert page.is_disabled("[data-testid=show-test]")
     assert "pixel" in v.text("data-note")
     page.keyboard.press("Escape")
-    page.wait_for_function("() => getComputedStyle(document.getElementById('settings')).visibility === 'hidden'")
+    page.wait_for_function("() => getComputedStyle(document.getElementById('settings')).display === 'none'")
     assert page.evaluate("() => document.activeElement.dataset.testid") == "settings-open"
     # every control: a name, reachable by keyboard
     unnamed = page.evaluate("""() => [...document.querySelectorAll('#settings input, #settings select, #settings button, .hidden-strip button')]

@@ -387,6 +387,12 @@ export function installControls({ bridge, view, state, address, configure, reset
     const tight = strip.classList.contains("tight") ? room < 58 : room < 50;
     strip.classList.toggle("tight", tight);
     networkPanel.classList.toggle("strip-tight", tight);
+    // columns closer than a button: spread the groups evenly around the columns' middle
+    const at = xs.slice();
+    if (Math.min(...gaps) < 24) {
+      const middle = xs.reduce((a, b) => a + b, 0) / xs.length;
+      at.forEach((_, i) => (at[i] = middle + (i - (xs.length - 1) / 2) * 24));
+    }
     layerCount.textContent = `${h.length} hidden layer${h.length === 1 ? "" : "s"}`;
     layerCount.dataset.count = String(h.length);
     layerAdd.disabled = !usable || h.length >= MAX_LAYERS;
@@ -402,7 +408,7 @@ export function installControls({ bridge, view, state, address, configure, reset
       add.addEventListener("click", () => neurons(l, +1));
       remove.addEventListener("click", () => neurons(l, -1));
       const group = el("div", { class: "strip-neurons", role: "group", "aria-label": `Hidden layer ${l + 1}` }, [add, remove]);
-      group.style.left = `${view.canvas.offsetLeft + xs[l]}px`; // CSSOM: allowed under the CSP
+      group.style.left = `${view.canvas.offsetLeft + at[l]}px`; // CSSOM: allowed under the CSP
       strip.append(group);
       return group;
     });

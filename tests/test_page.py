@@ -145,8 +145,8 @@ def test_fits_small_embeds_without_scrollbars(visit, size):
     assert fit["scroll"] == list(size), fit
     assert fit["inside"], "a control or figure is cut off"
     assert fit["canvas"][0] == 2 * fit["canvas"][2], "the canvas is not drawn at devicePixelRatio"
-    # and it follows the window
-    v.page.set_viewport_size({"width": size[0] + 200, "height": size[1] + 100})
+    # and it follows the window (staying below 700 px, where the settings panel becomes a column)
+    v.page.set_viewport_size({"width": size[0] + 50, "height": size[1] + 100})
     v.page.wait_for_timeout(300)
     width = v.page.evaluate("document.querySelector('[data-testid=network]').width")
     assert width > fit["canvas"][0]

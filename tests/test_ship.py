@@ -326,7 +326,7 @@ def test_embed_mode_is_compact_and_fits(tabs, server, size):
     tab.shot(f"embed-{size[0]}x{size[1]}")
     assert fit["scroll"] == list(size), fit
     assert fit["inside"], f"something is cut off: {fit}"
-    assert sorted(fit["visible"]) == ["dataset", "learning-rate", "play", "reset"], fit
+    assert sorted(fit["visible"]) == ["activation", "dataset", "learning-rate", "play", "reset"], fit
     assert fit["net"][1] > 0.55 * size[1], f"the network gets too little room: {fit}"
     assert tab.page.evaluate("window.__csp") == [] and tab.errors == []
 

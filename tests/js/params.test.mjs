@@ -14,7 +14,7 @@ test("a shared address reproduces the configuration", () => {
 });
 
 test("defaults are left out of the address", () => {
-  assert.equal(formatParams({ dataset: "digits", seed: 0, speed: 1, embed: false }), "");
+  assert.equal(formatParams({ dataset: "digits", seed: 0, speed: "max", embed: false }), "");
 });
 
 test("numbers are clamped to their range with a notice", () => {

@@ -43,8 +43,9 @@ export class Bridge {
   }
 
   // Train for `ms` milliseconds (or exactly `steps` steps); returns "ok" | "diverged" | "layout".
-  train(ms, steps = 0) {
-    const status = this.api.train(ms, steps);
+  // evaluate: 1 = the whole test split afterwards, 0 = a chunk per call, -1 = Python's default.
+  train(ms, steps = 0, evaluate = -1) {
+    const status = this.api.train(ms, steps, evaluate);
     if (status === "layout") {
       this.meta = JSON.parse(this.api.meta());
       this._index();

@@ -11,6 +11,7 @@ import { NetworkView } from "./renderer.js";
 import { LossChart, compact } from "./chart.js";
 import { pauseWhenHidden } from "./embed.js";
 import { installLearning } from "./learning.js";
+import { installControls } from "./controls.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
@@ -63,6 +64,7 @@ const address = new ship.Address(); // settings from the URL (hash and query), v
 const view = new NetworkView(ui.network);
 const chart = new LossChart(ui.chart);
 let learning = null; // learning.js: step-through, colour by gradient, Learn panel (set up below)
+let controls = null; // controls.js: the settings panel and the hidden-layer buttons (set up below)
 
 const state = {
   status: "loading",
@@ -98,6 +100,7 @@ function setStatus(status) {
   const usable = status !== "loading" && status !== "error" && !state.busy;
   for (const el of [ui.play, ui.step, ui.reset, ui.dataset, ui.lr]) el.disabled = !usable;
   if (learning) learning.setEnabled(usable && status !== "diverged");
+  if (controls) controls.setEnabled(usable);
   if (status === "diverged") ui.step.disabled = true;
 }
 
@@ -208,10 +211,11 @@ function fillSelect(select, options, selected) {
 
 // ------------------------------------------------------------------ model changes
 
-function applyMeta(meta) {
+function applyMeta(meta, keepChart = false) {
   if (learning) learning.onMeta(meta);
   view.setMeta(meta);
-  chart.reset();
+  if (controls) controls.onMeta(meta);
+  if (!keepChart) chart.reset();
   state.lastEvals = -1;
   state.shown = {};
   const lr = String(meta.learning_rate);
@@ -229,9 +233,8 @@ function applyMeta(meta) {
 function configure(changes) {
   const meta = bridge.configure(changes);
   address.update(changes); // the address bar follows, so copying it reproduces the run
-  const rebuilt = ["hidden", "activation", "optimizer", "loss", "init", "features", "regularization", "reg_rate",
-    "batch_size", "noise", "test_ratio"].some((k) => k in changes); // a new network: new titles, a fresh chart
-  if (meta.sizes.join() !== view.meta.sizes.join() || "dataset" in changes || "seed" in changes || rebuilt) applyMeta(meta);
+  const rebuilt = meta.rebuilt; // a new network: new titles, a fresh chart (false: edited in place, training goes on)
+  if (meta.sizes.join() !== view.meta.sizes.join() || "dataset" in changes || rebuilt) applyMeta(meta, !rebuilt);
   else {
     bridge.meta = meta;
     readFigures();
@@ -251,9 +254,9 @@ function pause() {
   setStatus("paused");
 }
 
-function reset() {
-  state.seed += 1;
-  configure({ seed: state.seed });
+function reset(sameSeed = false) {
+  if (sameSeed !== true) state.seed += 1; // (a click passes an event: a new seed)
+  configure(sameSeed === true ? { seed: state.seed, restart: true } : { seed: state.seed });
   if (state.status === "diverged") setStatus("paused");
 }
 
@@ -427,7 +430,8 @@ function frame(now) {
   state.lastFrame = now;
   if (state.status === "training") {
     adapt(dt);
-    const status = bridge.train(state.budget);
+    const steps = controls ? controls.stepsPerFrame() : 0; // 0: as many as the time budget allows
+    const status = steps ? bridge.train(50, steps, 0) : bridge.train(state.budget);
     handleTrainStatus(status);
     state.steps += bridge.figure("steps_done");
     // when the first step was taken: the cold-start figure (bench/browser.py), timed in the page as the baseline is
@@ -486,10 +490,11 @@ function draw() {
   view.draw(bridge.view.snapshot, outputs, {
     pred: bridge.figure("probe_pred"),
     label: bridge.figure("probe_label"),
-    field: bridge.view.field,
+    field: controls ? controls.field(bridge.view.field) : bridge.view.field,
     probe: [bridge.figure("probe_x1"), bridge.figure("probe_x2")],
     weights: learning && learning.liveWeights(),
   });
+  if (controls) controls.afterDraw();
   chart.draw();
   const notes = view.notes;
   if (notes.length) {
@@ -518,6 +523,7 @@ function readFigures() {
   const testLoss = f("test_loss");
   const accuracy = f("test_accuracy");
   setText(ui.statStep, "step", f("step").toLocaleString("en"));
+  if (controls) controls.figures(f);
   emit("step", { step: f("step"), loss: testLoss, accuracy: accuracy });
   setText(ui.statLoss, "loss", Number.isFinite(testLoss) ? testLoss.toFixed(3) : "–");
   setText(ui.statAccuracy, "acc", Number.isFinite(accuracy) ? `${(100 * accuracy).toFixed(1)}%` : "–");
@@ -606,6 +612,12 @@ learning = installLearning({
     readFigures();
     state.dirty = true;
   },
+});
+
+controls = installControls({
+  bridge, view, state, address, configure, reset,
+  recover: () => state.status === "diverged" && setStatus("paused"), // a new network after a divergence
+  redraw: () => (state.dirty = true),
 });
 
 // For tests and the curious: read-only handles, no eval.

@@ -14,7 +14,9 @@ export const REGULARIZATIONS = ["none", "l1", "l2"];
 export const INITS = ["he", "glorot"];
 export const FEATURES = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2", "cosx1", "cosx2"];
 export const CONTROLS = ["dataset", "lr", "activation", "optimizer", "loss", "hidden", "batch", "noise",
-  "regularization", "features", "speed", "seed"];
+  "regularization", "features", "speed", "seed", "test", "regrate", "init", "showtest", "discretize"];
+// Training steps per animation frame: "max" = as many as a time budget allows (the page's default)
+export const SPEEDS = ["1", "2", "5", "10", "50", "max"];
 
 const MAX_TEXT = 200; // longer values are rejected before any parsing
 
@@ -38,7 +40,7 @@ export const PARAMS = {
   init: { type: "enum", values: INITS, default: null },
   features: { type: "list", values: FEATURES, minItems: 1, default: null },
   seed: { type: "int", min: 0, max: 2 ** 31 - 1, default: 0 },
-  speed: { type: "int", min: 1, max: 100, default: 1 },
+  speed: { type: "enum", values: SPEEDS, default: "max" },
   discretize: { type: "bool", default: false },
   show_test: { type: "bool", default: false, short: "showtest" },
   embed: { type: "bool", default: false },

@@ -104,10 +104,11 @@ export function showNotices(banner, notices, prefix = "From the address: ") {
 // ------------------------------------------------------------------ embed mode
 
 // Control names of params.js's CONTROLS -> ids of the page's elements (absent ones are ignored).
-const CONTROL_IDS = {
+export const CONTROL_IDS = {
   dataset: "dataset", lr: "learning-rate", activation: "activation", optimizer: "optimizer", loss: "loss",
   hidden: "hidden", batch: "batch-size", noise: "noise", regularization: "regularization",
-  features: "features", speed: "speed", seed: "seed",
+  features: "features", speed: "speed", seed: "seed", test: "test-ratio", regrate: "reg-rate", init: "init",
+  showtest: "show-test", discretize: "discretize",
 };
 
 /**

@@ -51,9 +51,10 @@ class Bridge:
     def meta(self):
         return json.dumps(self.session.meta)
 
-    def train(self, ms, max_steps=0):
-        """Train for ``ms`` milliseconds (or ``max_steps`` steps); returns "ok" / "diverged" / "layout"."""
-        status = self.session.train(float(ms), int(max_steps))
+    def train(self, ms, max_steps=0, evaluate=-1):
+        """Train for ``ms`` milliseconds (or ``max_steps`` steps); returns "ok" / "diverged" / "layout".
+        ``evaluate`` 1/0: the whole test split now / a chunk at a time; -1: the session's default."""
+        status = self.session.train(float(ms), int(max_steps), None if evaluate < 0 else bool(evaluate))
         self.monitor.sample(self.session)
         resized = self._publish()
         return "layout" if (resized and status == "ok") else status

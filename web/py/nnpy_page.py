@@ -52,6 +52,7 @@ SETTABLE = {
     "activation": str, "optimizer": str, "batch_size": int, "regularization": str,
     "reg_rate": float, "eval_ms": float, "train_sample": int, "noise": float, "test_ratio": float,
     "loss": str, "init": str, "features": list,
+    "restart": bool,   # rebuild now even if nothing changed (Reset with the same seed); not stored
 }
 REBUILD_KEYS = {"dataset", "seed", "hidden", "activation", "regularization", "reg_rate", "optimizer",
                 "batch_size", "noise", "test_ratio", "loss", "init", "features"}
@@ -76,6 +77,8 @@ class Session:
         unknown = set(changes) - set(SETTABLE)
         if unknown:
             raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        changes = dict(changes)
+        restart = bool(changes.pop("restart", False))
         cfg = dict(self.config)
         for key, value in changes.items():
             cfg[key] = SETTABLE[key](value)
@@ -93,11 +96,19 @@ class Session:
         cfg.setdefault("probe", -1)            # -1: the page rotates through test examples
         cfg.setdefault("eval_ms", 200.0)
         cfg.setdefault("train_sample", 1000)
-        rebuild = self.net is None or any(cfg.get(k) != self.config.get(k) for k in REBUILD_KEYS)
+        changed = {k for k in REBUILD_KEYS if cfg.get(k) != self.config.get(k)}
+        rebuild = restart or self.net is None or bool(changed)
+        live = rebuild and not restart and self.net is not None and changed == {"hidden"}
         before = dict(self.__dict__)        # a failed change leaves the session as it was
         try:
             self.config = cfg
-            if rebuild:
+            if live:
+                # only the hidden layers changed: edit the network in place, training goes on
+                layers, params = list(self.net.layers), self.net._params
+                edit_hidden(self.net, cfg["hidden"])
+                self.sizes = list(self.net.sizes)
+                self._set_learning_rate(cfg["learning_rate"])
+            elif rebuild:
                 self._build()
             else:
                 self._set_learning_rate(cfg["learning_rate"])
@@ -108,8 +119,12 @@ class Session:
             if rebuild:
                 self._evaluate()
             self._pack()
+            self.meta["rebuilt"] = rebuild and not live   # False: the same network (maybe edited in place)
             self._write_figures()
         except Exception:
+            if live:   # the edit replaced layers of the live network: put them back
+                self.net.layers[:] = layers
+                self.net._params = params
             self.__dict__.clear()
             self.__dict__.update(before)
             raise
@@ -163,6 +178,7 @@ class Session:
         self.probe_index = 0
         self.sizes = sizes
         self.test_raw = test.x
+        self.train_raw = train.x
         self.plane = data.input_shape == (2,)
         if self.plane:
             r = datasets.RADIUS
@@ -193,8 +209,11 @@ class Session:
         self.cursor += size
         return self.train_x[index], self.train_y[index]
 
-    def train(self, ms: float, max_steps: int = 0) -> str:
+    def train(self, ms: float, max_steps: int = 0, evaluate: bool | None = None) -> str:
         """Train until ``ms`` milliseconds are spent (or ``max_steps`` steps, if > 0), then pack.
+
+        ``evaluate``: measure the whole test split afterwards (default: when ``max_steps`` is given,
+        as Step does); False spreads evaluation over calls as time-budgeted training does.
 
         Returns "ok", or "diverged" when a loss was not finite: the snapshot then still shows
         the last finite state and ``diverged_step`` names the step that failed.
@@ -225,7 +244,7 @@ class Session:
         self.train_ms = (time.perf_counter() - start) * 1000.0
         if status == "ok":
             now = time.perf_counter() * 1000.0
-            if max_steps:
+            if evaluate if evaluate is not None else max_steps:
                 self._evaluate()
             elif self.eval_cursor or now - self.last_eval >= self.config["eval_ms"]:
                 self._evaluate_chunk()
@@ -363,15 +382,18 @@ class Session:
             "field_size": FIELD_SIZE if self.plane else 0,
             "extent": datasets.RADIUS,
             "points": self._points() if self.plane else [],
+            "train_points": self._points(train=True) if self.plane else [],
+            "config": {k: cfg[k] for k in SETTABLE if k in cfg},   # what the settings panel shows
             "figures_length": len(FIGURES) + n_out,
         }
 
-    def _points(self) -> list:
-        """Up to MAX_POINTS test examples as [x1, x2, target], rounded for a small JSON."""
-        index = np.unique(np.linspace(0, len(self.test_raw) - 1, MAX_POINTS).astype(int))
-        target = self.test_y[index] if self.classification else np.tanh(self.test_y[index, 0])
+    def _points(self, train=False) -> list:
+        """Up to MAX_POINTS test (or training) examples as [x1, x2, target], rounded for a small JSON."""
+        raw, y = (self.train_raw, self.train_y) if train else (self.test_raw, self.test_y)
+        index = np.unique(np.linspace(0, len(raw) - 1, MAX_POINTS).astype(int))
+        target = y[index] if self.classification else np.tanh(y[index, 0])
         return [[round(float(a), 3), round(float(b), 3), round(float(t), 3)]
-                for (a, b), t in zip(self.test_raw[index, :2], target)]
+                for (a, b), t in zip(raw[index, :2], target)]
 
     def _write_figures(self) -> None:
         values = {
@@ -389,6 +411,27 @@ class Session:
             figs[i] = values[name]
         figs[len(FIGURES):] = self.probe_output
         self.figures = figs
+
+
+def edit_hidden(net, hidden) -> None:
+    """Give ``net`` the hidden layer sizes ``hidden`` with nnpy's live edits, so surviving weights
+    (and, through them, the optimizer's state) stay: one layer added or removed anywhere is one
+    insert/remove; anything else is layers added or removed at the end, then resized."""
+    old, new = list(net.sizes[1:-1]), [int(n) for n in hidden]
+    i = next((k for k in range(min(len(old), len(new))) if old[k] != new[k]), min(len(old), len(new)))
+    if len(new) == len(old) + 1 and old[i:] == new[i + 1:]:
+        net.insert_layer(i, new[i])
+        return
+    if len(new) == len(old) - 1 and old[i + 1:] == new[i:]:
+        net.remove_layer(i)
+        return
+    while len(net.sizes) - 2 > len(new):
+        net.remove_layer(len(net.sizes) - 3)
+    while len(net.sizes) - 2 < len(new):
+        k = len(net.sizes) - 2
+        net.insert_layer(k, new[k])
+    for k, n in enumerate(new):
+        net.resize_layer(k, n)
 
 
 def _plain(value):

@@ -11,6 +11,7 @@ import { NetworkView } from "./renderer.js";
 import { LossChart, compact } from "./chart.js";
 import { pauseWhenHidden } from "./embed.js";
 import { installLearning } from "./learning.js";
+import { installViews } from "./views.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
@@ -65,6 +66,7 @@ const loader = new Loader($("loader"));
 const view = new NetworkView(ui.network);
 const chart = new LossChart(ui.chart);
 let learning = null; // learning.js: step-through, colour by gradient, Learn panel (set up below)
+let views = null; // views.js: theme, neuron focus, connection tips and editing, chart options, PNG
 
 const state = {
   status: "loading",
@@ -216,6 +218,7 @@ function applyMeta(meta) {
   if (learning) learning.onMeta(meta);
   view.setMeta(meta);
   chart.reset();
+  if (views) views.onMeta(meta);
   state.lastEvals = -1;
   state.shown = {};
   const lr = String(meta.learning_rate);
@@ -363,16 +366,17 @@ function updateTip() {
   const meta = bridge.meta;
   const hit = state.hover && meta && state.status !== "loading" && view.hit(state.hover.x, state.hover.y);
   ui.network.style.cursor = hit && hit.layer === 0 && meta.image ? "pointer" : "default";
-  if (!hit || hit.plane) {
+  const line = !hit && views && meta ? views.tip(state.hover.x, state.hover.y) : ""; // a connection
+  if ((!hit || hit.plane) && !line) {
     tip.hidden = true;
     return;
   }
   const snap = bridge.view.snapshot;
   const off = meta.layout.offsets;
   const L = meta.sizes.length - 1;
-  const a = snap[off.a[hit.layer] + hit.index];
+  const a = hit ? snap[off.a[hit.layer] + hit.index] : NaN;
   const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2)).replace("-", "−");
-  let text = learning ? learning.tip(hit) : "";
+  let text = line || (learning ? learning.tip(hit) : "");
   if (text) {
     // the step-through's numbers (stepthrough.js)
   } else if (hit.layer === 0) {
@@ -491,8 +495,10 @@ function draw() {
     field: bridge.view.field,
     probe: [bridge.figure("probe_x1"), bridge.figure("probe_x2")],
     weights: learning && learning.liveWeights(),
+    neurons: bridge.view.neurons,
   });
   chart.draw();
+  if (views) views.afterDraw();
   const notes = view.notes;
   if (notes.length) {
     const shown = notes.reduce((a, n) => a + n.shown, 0);
@@ -515,7 +521,7 @@ function readFigures() {
   const evals = f("evals");
   if (evals !== state.lastEvals) {
     state.lastEvals = evals;
-    chart.add(f("eval_step"), f("train_loss"), f("test_loss"));
+    chart.add(f("eval_step"), f("train_loss"), f("test_loss"), f("test_accuracy"));
   }
   const testLoss = f("test_loss");
   const accuracy = f("test_accuracy");
@@ -610,6 +616,20 @@ learning = installLearning({
   },
 });
 
+views = installViews({
+  bridge,
+  view,
+  chart,
+  controller,
+  learning,
+  redraw: () => (state.dirty = true),
+  committed: () => {
+    readFigures();
+    state.dirty = true;
+  },
+  status: () => state.status,
+});
+
 // For tests and the curious: read-only handles, no eval.
 window.nnpy = {
   ready: false,
@@ -618,6 +638,8 @@ window.nnpy = {
   view,
   controller,
   learning,
+  views,
+  chart,
   selfCheck: (request) => bridge.selfCheck(request),
   configure: (changes) => configure(changes),
   stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),

@@ -49,7 +49,8 @@ export function installViews({ bridge, view, chart, controller, learning, redraw
   };
 
   // ---- hover: a neuron's picture on the plane; a connection's weight in the tip
-  let hovered = null; // the connection under the pointer
+  let hovered = null; // the connection under the pointer, and where the pointer was
+  let hoveredAt = null;
   function focusAt(x, y) {
     const hit = view.meta && view.hit(x, y);
     const col = hit && hit.layer >= 1 && view.geometry.cols[hit.layer];
@@ -74,6 +75,7 @@ export function installViews({ bridge, view, chart, controller, learning, redraw
   // The tip's text for a connection at (x, y), or "" (main.js shows it like a neuron's tip).
   function tip(x, y) {
     hovered = connectionAt(x, y);
+    hoveredAt = [x, y];
     if (!hovered) return "";
     canvas.style.cursor = "pointer";
     const g = gradientAt(hovered);
@@ -188,7 +190,10 @@ export function installViews({ bridge, view, chart, controller, learning, redraw
     const x = event.clientX - rect.left;
     const y = event.clientY - rect.top;
     if (editing) return closeEditor();
-    const c = connectionAt(x, y);
+    // the connection the tip names, if the pointer has not moved: a click's coordinates are
+    // rounded, and among crossing lines a fraction of a pixel can pick a neighbour
+    const near = hoveredAt && Math.abs(hoveredAt[0] - x) <= 1.5 && Math.abs(hoveredAt[1] - y) <= 1.5;
+    const c = near && hovered && live() ? hovered : connectionAt(x, y);
     if (c) openEditor(c, x, y);
   });
 

@@ -152,6 +152,21 @@ def test_neuron_pictures_connection_tip_and_weight_editing(visit):
     step = v.number("step")
     _play_until(v, step + 50)
     assert page.evaluate(WEIGHT, [layer, i, j]) != new
+
+    # colouring by gradient: the lines are gradients, and the tip gives both numbers
+    page.select_option("[data-testid=color-by]", "gradient")
+    page.wait_for_timeout(300)
+    x, y, layer, i, j = page.evaluate(STRONG_LINE)
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.wait_for_function("() => document.getElementById('tip').textContent.includes('∂L/∂w')")
+    text = page.inner_text("#tip")
+    assert _tip_number(text) == pytest.approx(page.evaluate(WEIGHT, [layer, i, j]), rel=1e-3, abs=1e-3)
+    gradient = page.evaluate("""([layer, i, j]) => {
+      const b = window.nnpy.bridge, off = b.meta.layout.offsets, n = b.meta.sizes[layer];
+      return b.view.snapshot[off.gW[layer - 1] + i * n + j];
+    }""", [layer, i, j])
+    shown = float(re.search(r"∂L/∂w ([−-]?[0-9.]+(?:e[−+-]?[0-9]+)?)", text).group(1).replace("−", "-"))
+    assert shown == pytest.approx(gradient, rel=1e-3, abs=1e-6)
     assert v.errors == [], v.errors
 
 

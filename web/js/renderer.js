@@ -44,6 +44,7 @@ export class NetworkView {
     this.focusImage = document.createElement("canvas");
     this.focusCtx = this.focusImage.getContext("2d");
     this.focus = null; // {layer, index}: a hidden neuron whose picture the plane shows
+    this.hoverLine = null; // {layer, i, j}: a connection to outline
     this.shownLines = []; // per layer gap: which connections were drawn (for hitConnection)
   }
 
@@ -59,6 +60,7 @@ export class NetworkView {
     this.meta = meta;
     this.geometry = null;
     this.focus = null;
+    this.hoverLine = null;
     const grid = meta.neuron_grid || 0;
     const maps = grid ? meta.sizes.slice(1, -1).reduce((a, n) => a + n, 0) : 0;
     this.neuronGrid = grid;
@@ -193,6 +195,17 @@ export class NetworkView {
     const lines = info.weights || off.W;
     this.lineStyle = info.lines || null; // {width, alpha} multipliers (the step-through's update picture)
     for (let l = 1; l <= g.L; l++) this._connections(snap, lines[l - 1], sizes[l - 1], sizes[l], g.cols[l - 1], g.cols[l], l);
+    const h = this.hoverLine; // a hovered connection (views.js): outlined, so the tip's line is plain
+    if (h && h.layer <= g.L && h.i < sizes[h.layer - 1] && h.j < sizes[h.layer]) {
+      const from = g.cols[h.layer - 1];
+      const to = g.cols[h.layer];
+      ctx.beginPath();
+      ctx.moveTo(from.xs[h.i], from.ys[h.i]);
+      ctx.lineTo(to.xs[h.j], to.ys[h.j]);
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = INK;
+      ctx.stroke();
+    }
     if (this.meta.plane && info.field) this._plane(info, maps);
     this._inputs(snap, off.a[0], sizes[0]);
     for (let l = 1, base = 0; l < g.L; base += sizes[l], l++) this._hidden(snap, off.a[l], sizes[l], g.cols[l], maps && base, l);

@@ -63,9 +63,21 @@ export function installViews({ bridge, view, chart, controller, learning, redraw
   }
   canvas.addEventListener("pointermove", (event) => {
     const rect = canvas.getBoundingClientRect();
-    focusAt(event.clientX - rect.left, event.clientY - rect.top);
+    const x = event.clientX - rect.left;
+    const y = event.clientY - rect.top;
+    focusAt(x, y);
+    if (view.hoverLine && !editing && view.hit(x, y)) {
+      view.hoverLine = null; // on a neuron now (main.js asks tip() only off the neurons)
+      redraw();
+    }
   });
-  canvas.addEventListener("pointerleave", () => focusAt(-1, -1));
+  canvas.addEventListener("pointerleave", () => {
+    focusAt(-1, -1);
+    if (view.hoverLine) {
+      view.hoverLine = null;
+      redraw();
+    }
+  });
 
   function connectionAt(x, y) {
     if (!live() || !view.meta || view.hit(x, y)) return null; // a neuron wins over the lines under it
@@ -76,6 +88,11 @@ export function installViews({ bridge, view, chart, controller, learning, redraw
   function tip(x, y) {
     hovered = connectionAt(x, y);
     hoveredAt = [x, y];
+    const old = view.hoverLine;
+    if ((old && old.layer) !== (hovered && hovered.layer) || (old && old.k) !== (hovered && hovered.k)) {
+      view.hoverLine = hovered;
+      redraw();
+    }
     if (!hovered) return "";
     canvas.style.cursor = "pointer";
     const g = gradientAt(hovered);
@@ -190,6 +207,7 @@ export function installViews({ bridge, view, chart, controller, learning, redraw
     const x = event.clientX - rect.left;
     const y = event.clientY - rect.top;
     if (editing) return closeEditor();
+    if (view.hit(x, y)) return; // a neuron (or the plane, or the picture): not a line
     // the connection the tip names, if the pointer has not moved: a click's coordinates are
     // rounded, and among crossing lines a fraction of a pixel can pick a neighbour
     const near = hoveredAt && Math.abs(hoveredAt[0] - x) <= 1.5 && Math.abs(hoveredAt[1] - y) <= 1.5;
@@ -236,13 +254,17 @@ export function installViews({ bridge, view, chart, controller, learning, redraw
     onMeta(meta) {
       if (editing) closeEditor();
       document.body.classList.toggle("plane-data", Boolean(meta.plane));
-      document.body.classList.toggle("neuron-pictures", Boolean(meta.neuron_grid));
       keyAccuracy.hidden = meta.kind !== "classification";
       keyGhost.hidden = !chart.ghost;
       setEnabled();
     },
     afterDraw() {
       setEnabled();
+      // the legend explains the neuron pictures only while some are drawn
+      const pictures = Boolean(view.geometry && view.geometry.cols.some((c) => c.cell));
+      if (pictures !== document.body.classList.contains("neuron-pictures")) {
+        document.body.classList.toggle("neuron-pictures", pictures);
+      }
     },
     get editing() {
       return editing;

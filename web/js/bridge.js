@@ -8,7 +8,7 @@
 
 export class Bridge {
   constructor() {
-    this.view = { snapshot: null, figures: null, walk: null, grad: null };
+    this.view = { snapshot: null, figures: null, walk: null, grad: null, neurons: null };
     this.api = null;
     this.meta = null;
     this.onStage = null;
@@ -64,6 +64,11 @@ export class Bridge {
   // Output values for the probe (probabilities for classification), after the named figures.
   outputs() {
     return this.view.figures.subarray(this.meta.figures.length);
+  }
+
+  // Set weight W[layer][i, j] by hand (layer 0: inputs -> first hidden); a refused value throws.
+  setWeight(layer, i, j, value) {
+    this.api.set_weight(layer, i, j, value);
   }
 
   hasData(name) {

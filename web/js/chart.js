@@ -1,8 +1,11 @@
 // The loss chart: train and test loss against steps. Points are kept in fixed typed arrays;
 // when they fill up every other point is dropped (the curve keeps its shape, memory stays flat).
+// Options: a log scale for the losses (setLog), the test accuracy as a dashed curve on its own
+// 0-100% axis (classification), and the previous run's test loss as a faint "ghost" after
+// every reset, so a new run can be compared with the last one on the same axes.
 
 import { fitCanvas, uiFont } from "./canvas.js";
-import { INK, MUTED, TRAIN, TEST } from "./colors.js";
+import { INK, MUTED, TRAIN, TEST, FAINT, TRACK, POSITIVE, rgba } from "./colors.js";
 
 const CAPACITY = 2048;
 
@@ -28,22 +31,40 @@ export class LossChart {
     this.steps = new Float64Array(CAPACITY);
     this.train = new Float64Array(CAPACITY);
     this.test = new Float64Array(CAPACITY);
+    this.acc = new Float64Array(CAPACITY);
     this.n = 0;
+    this.log = false;
+    this.ghost = null; // {steps, test, n}: the previous run's test loss
     this.w = 0;
     this.h = 0;
     this.dpr = 1;
     this.font = uiFont();
   }
 
+  // A new run: the current one (if it got anywhere) becomes the ghost.
   reset() {
+    if (this.n > 1) {
+      this.ghost = { steps: this.steps.slice(0, this.n), test: this.test.slice(0, this.n), n: this.n };
+    }
     this.n = 0;
   }
 
-  add(step, train, test) {
+  setLog(on) {
+    this.log = Boolean(on);
+  }
+
+  // True when the chart shows an accuracy curve (a classification run with a measured accuracy).
+  get hasAccuracy() {
+    for (let i = 0; i < this.n; i++) if (Number.isFinite(this.acc[i])) return true;
+    return false;
+  }
+
+  add(step, train, test, accuracy = NaN) {
     if (this.n && step <= this.steps[this.n - 1]) {
       // same step (e.g. re-evaluated while paused): replace
       this.train[this.n - 1] = train;
       this.test[this.n - 1] = test;
+      this.acc[this.n - 1] = accuracy;
       return;
     }
     if (this.n === CAPACITY) {
@@ -52,12 +73,14 @@ export class LossChart {
         this.steps[k] = this.steps[i];
         this.train[k] = this.train[i];
         this.test[k] = this.test[i];
+        this.acc[k] = this.acc[i];
       }
       this.n = k;
     }
     this.steps[this.n] = step;
     this.train[this.n] = train;
     this.test[this.n] = test;
+    this.acc[this.n] = accuracy;
     this.n++;
   }
 
@@ -72,40 +95,77 @@ export class LossChart {
     ctx.clearRect(0, 0, w, h);
     const small = h < 90;
     const left = small ? 28 : 34;
-    const right = 6;
+    const accuracy = this.hasAccuracy;
+    const right = accuracy ? (small ? 26 : 30) : 6;
     const top = 6;
     const bottom = small ? 14 : 18;
     const pw = w - left - right;
     const ph = h - top - bottom;
     if (pw < 10 || ph < 10) return;
 
-    let ymax = 0;
-    for (let i = 0; i < this.n; i++) {
-      if (Number.isFinite(this.train[i])) ymax = Math.max(ymax, this.train[i]);
-      if (Number.isFinite(this.test[i])) ymax = Math.max(ymax, this.test[i]);
-    }
-    const ticks = small ? 2 : 4;
-    const step = niceStep(ymax || 1, ticks);
-    ymax = Math.max(step, Math.ceil((ymax || 1) / step - 1e-9) * step);
-    const xmax = Math.max(10, this.n ? this.steps[this.n - 1] : 10);
+    const ghost = this.ghost;
+    const xmax = Math.max(10, this.n ? this.steps[this.n - 1] : 10, ghost ? ghost.steps[ghost.n - 1] : 0);
     const X = (s) => left + (s / xmax) * pw;
-    const Y = (v) => top + ph - (v / ymax) * ph;
+    // the loss range: this run and the ghost
+    let ymax = 0;
+    let ymin = Infinity;
+    const see = (v) => {
+      if (Number.isFinite(v)) {
+        ymax = Math.max(ymax, v);
+        if (v > 0) ymin = Math.min(ymin, v);
+      }
+    };
+    for (let i = 0; i < this.n; i++) {
+      see(this.train[i]);
+      see(this.test[i]);
+    }
+    if (ghost) for (let i = 0; i < ghost.n; i++) see(ghost.test[i]);
+    const ticks = small ? 2 : 4;
+    let Y;
+    const labels = []; // [value, text]
+    if (this.log && ymax > 0) {
+      // whole decades around the data; 2 and 5 between them when it spans less than two
+      const lo = Math.floor(Math.log10(ymin));
+      const hi = Math.max(lo + 1, Math.ceil(Math.log10(ymax) - 1e-9));
+      Y = (v) => (v > 0 ? top + ph - ((Math.log10(v) - lo) / (hi - lo)) * ph : NaN);
+      const decade = (k) => (k >= 0 ? String(10 ** k) : (10 ** k).toFixed(-k));
+      const every = Math.max(1, Math.ceil((hi - lo) / (small ? 2 : 5)));
+      for (let k = lo; k <= hi; k += every) {
+        labels.push([10 ** k, decade(k)]);
+        if (hi - lo <= 2 && !small && k < hi) {
+          for (const m of [2, 5]) labels.push([m * 10 ** k, (m * 10 ** k).toFixed(Math.max(0, -k))]);
+        }
+      }
+    } else {
+      const step = niceStep(ymax || 1, ticks);
+      ymax = Math.max(step, Math.ceil((ymax || 1) / step - 1e-9) * step);
+      Y = (v) => top + ph - (v / ymax) * ph;
+      const digits = step >= 1 ? 0 : step >= 0.1 && Math.abs(step * 10 - Math.round(step * 10)) < 1e-9 ? 1 : 2;
+      for (let v = 0; v <= ymax + 1e-9; v += step) labels.push([v, v.toFixed(digits)]);
+    }
 
     // grid and labels
     ctx.font = `${small ? 9 : 10}px ${this.font}`;
     ctx.fillStyle = MUTED;
-    ctx.strokeStyle = "#e8ecf1";
+    ctx.strokeStyle = TRACK;
     ctx.lineWidth = 1;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    const digits = step >= 1 ? 0 : step >= 0.1 && Math.abs(step * 10 - Math.round(step * 10)) < 1e-9 ? 1 : 2;
-    for (let v = 0; v <= ymax + 1e-9; v += step) {
+    for (const [v, text] of labels) {
       const y = Math.round(Y(v)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(left, y);
       ctx.lineTo(left + pw, y);
       ctx.stroke();
-      ctx.fillText(v.toFixed(digits), left - 4, y);
+      ctx.fillText(text, left - 4, y);
+    }
+    // the accuracy axis, on the right: 0, 50, 100 %
+    const A = (v) => top + ph - v * ph;
+    if (accuracy) {
+      ctx.textAlign = "left";
+      ctx.fillStyle = rgba(POSITIVE, 1);
+      for (const v of small ? [0, 1] : [0, 0.5, 1]) ctx.fillText(`${Math.round(100 * v)}%`, left + pw + 3, Math.round(A(v)) + 0.5);
+      ctx.fillStyle = MUTED;
     }
     ctx.textBaseline = "alphabetic";
     ctx.textAlign = "left";
@@ -119,8 +179,14 @@ export class LossChart {
       ctx.fillText("press Play to start learning", left + pw / 2, top + ph / 2);
       return;
     }
+    if (ghost) this._line(ghost.test, X, Y, FAINT, 1.75, ghost.steps, ghost.n);
     this._line(this.train, X, Y, TRAIN, 1.5);
     this._line(this.test, X, Y, TEST, 1.75);
+    if (accuracy) {
+      ctx.setLineDash([4, 3]);
+      this._line(this.acc, X, A, rgba(POSITIVE, 0.9), 1.5);
+      ctx.setLineDash([]);
+    }
     // last test value marker
     const last = this.test[this.n - 1];
     if (Number.isFinite(last)) {
@@ -131,18 +197,18 @@ export class LossChart {
     }
   }
 
-  _line(values, X, Y, color, width) {
+  _line(values, X, Y, color, width, steps = this.steps, n = this.n) {
     const ctx = this.ctx;
     ctx.beginPath();
     let pen = false;
-    for (let i = 0; i < this.n; i++) {
+    for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (!Number.isFinite(v)) {
+      const y = Y(v);
+      if (!Number.isFinite(v) || !Number.isFinite(y)) {
         pen = false;
         continue;
       }
-      const x = X(this.steps[i]);
-      const y = Y(v);
+      const x = X(steps[i]);
       if (pen) ctx.lineTo(x, y);
       else ctx.moveTo(x, y);
       pen = true;

@@ -4,7 +4,7 @@
 // Lines that fall apart towards the input (layer 1 far below the last) are vanishing gradients.
 
 import { fitCanvas, uiFont } from "./canvas.js";
-import { INK, MUTED, FAINT } from "./colors.js";
+import { INK, MUTED, FAINT, TRACK } from "./colors.js";
 
 const CAPACITY = 1024;
 const MAX_LAYERS = 17;
@@ -95,7 +95,7 @@ export class GradChart {
     const X = (s) => left + ((s - s0) / (s1 - s0)) * (right - left);
     const Y = (v) => bottom - ((Math.log10(v) - lo) / (hi - lo)) * (bottom - top);
     // decades
-    ctx.strokeStyle = "#eef1f5";
+    ctx.strokeStyle = TRACK;
     ctx.lineWidth = 1;
     ctx.fillStyle = MUTED;
     ctx.textAlign = "right";

@@ -12,6 +12,7 @@ import { LossChart, compact } from "./chart.js";
 import { pauseWhenHidden } from "./embed.js";
 import { installLearning } from "./learning.js";
 import { installControls } from "./controls.js";
+import { installViews } from "./views.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
@@ -65,6 +66,7 @@ const view = new NetworkView(ui.network);
 const chart = new LossChart(ui.chart);
 let learning = null; // learning.js: step-through, colour by gradient, Learn panel (set up below)
 let controls = null; // controls.js: the settings panel and the hidden-layer buttons (set up below)
+let views = null; // views.js: theme, neuron focus, connection tips and editing, chart options, PNG
 
 const state = {
   status: "loading",
@@ -216,6 +218,7 @@ function applyMeta(meta, keepChart = false) {
   view.setMeta(meta);
   if (controls) controls.onMeta(meta);
   if (!keepChart) chart.reset();
+  if (views) views.onMeta(meta);
   state.lastEvals = -1;
   state.shown = {};
   const lr = String(meta.learning_rate);
@@ -362,16 +365,17 @@ function updateTip() {
   const meta = bridge.meta;
   const hit = state.hover && meta && state.status !== "loading" && view.hit(state.hover.x, state.hover.y);
   ui.network.style.cursor = hit && hit.layer === 0 && meta.image ? "pointer" : "default";
-  if (!hit || hit.plane) {
+  const line = !hit && views && meta ? views.tip(state.hover.x, state.hover.y) : ""; // a connection
+  if ((!hit || hit.plane) && !line) {
     tip.hidden = true;
     return;
   }
   const snap = bridge.view.snapshot;
   const off = meta.layout.offsets;
   const L = meta.sizes.length - 1;
-  const a = snap[off.a[hit.layer] + hit.index];
+  const a = hit ? snap[off.a[hit.layer] + hit.index] : NaN;
   const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(Math.abs(v) >= 10 ? 1 : 2)).replace("-", "−");
-  let text = learning ? learning.tip(hit) : "";
+  let text = line || (learning ? learning.tip(hit) : "");
   if (text) {
     // the step-through's numbers (stepthrough.js)
   } else if (hit.layer === 0) {
@@ -493,9 +497,11 @@ function draw() {
     field: controls ? controls.field(bridge.view.field) : bridge.view.field,
     probe: [bridge.figure("probe_x1"), bridge.figure("probe_x2")],
     weights: learning && learning.liveWeights(),
+    neurons: bridge.view.neurons,
   });
   if (controls) controls.afterDraw();
   chart.draw();
+  if (views) views.afterDraw();
   const notes = view.notes;
   if (notes.length) {
     const shown = notes.reduce((a, n) => a + n.shown, 0);
@@ -518,7 +524,7 @@ function readFigures() {
   const evals = f("evals");
   if (evals !== state.lastEvals) {
     state.lastEvals = evals;
-    chart.add(f("eval_step"), f("train_loss"), f("test_loss"));
+    chart.add(f("eval_step"), f("train_loss"), f("test_loss"), f("test_accuracy"));
   }
   const testLoss = f("test_loss");
   const accuracy = f("test_accuracy");
@@ -620,6 +626,20 @@ controls = installControls({
   redraw: () => (state.dirty = true),
 });
 
+views = installViews({
+  bridge,
+  view,
+  chart,
+  controller,
+  learning,
+  redraw: () => (state.dirty = true),
+  committed: () => {
+    readFigures();
+    state.dirty = true;
+  },
+  status: () => state.status,
+});
+
 // For tests and the curious: read-only handles, no eval.
 window.nnpy = {
   ready: false,
@@ -628,6 +648,8 @@ window.nnpy = {
   view,
   controller,
   learning,
+  views,
+  chart,
   selfCheck: (request) => bridge.selfCheck(request),
   configure: (changes) => configure(changes),
   stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),

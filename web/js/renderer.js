@@ -8,13 +8,21 @@
 // style change per bucket), and a layer gap with more than `maxLines` connections (e.g. 784 x 64
 // for MNIST) draws only its strongest `maxLines` — the legend says so. `maxLines` adapts to the
 // machine (main.js): faint lines cost as much to rasterise as strong ones and say little.
+//
+// With 2-D data, each hidden neuron is drawn as a small picture of its own activation over the
+// data's plane (info.neurons, from one forward pass on a grid; see nnpy_page.Session._field)
+// when the layout leaves room for it, and as a circle otherwise. `focus` (a hovered neuron) shows
+// that neuron's picture big on the plane. Colours come from colors.js, which follows the theme.
 
 import { fitCanvas, uiFont } from "./canvas.js";
-import { diverging, divergingInto, rgba, POSITIVE, NEGATIVE, INK, MUTED, FAINT } from "./colors.js";
+import { diverging, divergingInto, rgba, inkAlpha, POSITIVE, NEGATIVE, INK, MUTED, FAINT, PAPER_CSS, TRACK } from "./colors.js";
 
 const START_LINES = 800; // per layer gap; the page adapts maxLines to what the machine draws in time
 const BINS = 6; // strength buckets per sign
 const HIST = 256;
+const MIN_CELL = 12; // smallest neuron picture (CSS px); below it neurons are circles
+const MAX_CELL = 44;
+const CELL_SPACING = 50; // spacing between neurons a column may use when they are pictures
 
 export class NetworkView {
   constructor(canvas) {
@@ -31,12 +39,19 @@ export class NetworkView {
     this.maxLines = START_LINES;
     this.geometry = null;
     this.font = uiFont();
+    this.atlas = document.createElement("canvas"); // every neuron picture, one above the other
+    this.atlasCtx = this.atlas.getContext("2d");
+    this.focusImage = document.createElement("canvas");
+    this.focusCtx = this.focusImage.getContext("2d");
+    this.focus = null; // {layer, index}: a hidden neuron whose picture the plane shows
+    this.hoverLine = null; // {layer, i, j}: a connection to outline
+    this.shownLines = []; // per layer gap: which connections were drawn (for hitConnection)
   }
 
   resize(cssWidth, cssHeight, dpr) {
     if (!fitCanvas(this, cssWidth, cssHeight, dpr)) return false;
     this.geometry = null;
-    this.ctx.fillStyle = "#ffffff";
+    this.ctx.fillStyle = PAPER_CSS;
     this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
     return true;
   }
@@ -44,6 +59,20 @@ export class NetworkView {
   setMeta(meta) {
     this.meta = meta;
     this.geometry = null;
+    this.focus = null;
+    this.hoverLine = null;
+    const grid = meta.neuron_grid || 0;
+    const maps = grid ? meta.sizes.slice(1, -1).reduce((a, n) => a + n, 0) : 0;
+    this.neuronGrid = grid;
+    this.neuronCount = maps;
+    if (maps) {
+      this.atlas.width = grid;
+      this.atlas.height = grid * maps;
+      this.atlasPixels = this.atlasCtx.createImageData(grid, grid * maps);
+      this.focusImage.width = grid;
+      this.focusImage.height = grid;
+      this.focusPixels = this.focusCtx.createImageData(grid, grid);
+    }
     if (meta.image) {
       this.image.width = meta.input_shape[1];
       this.image.height = meta.input_shape[0];
@@ -115,15 +144,22 @@ export class NetworkView {
     const gap = (xEnd - inputRight) / L;
     for (let l = 1; l <= L; l++) {
       const col = { x: inputRight + gap * l - (l === L ? 0 : 0), xs: null, ys: new Float32Array(sizes[l]), r: 0 };
-      this._column(col, sizes[l], col.x, top, availH);
+      const pictures = this.neuronCount && l < L;
+      this._column(col, sizes[l], col.x, top, availH, pictures ? CELL_SPACING : 34);
+      // a hidden neuron of 2-D data is a picture when there is room for one
+      col.cell = 0;
+      if (pictures) {
+        const cell = Math.min(MAX_CELL, col.spacing - 4, gap * 0.55);
+        if (cell >= MIN_CELL) col.cell = Math.floor(cell);
+      }
       cols.push(col);
     }
     // keep the first hidden column clear of the picture
     this.geometry = { cols, pad, top, bottom, titleH, small, right, classes, outNames, L };
   }
 
-  _column(col, n, x, top, availH) {
-    const spacing = Math.min(34, availH / n);
+  _column(col, n, x, top, availH, most = 34) {
+    const spacing = Math.min(most, availH / n);
     const r = Math.max(1.6, Math.min(11, spacing * 0.36));
     const height = spacing * (n - 1);
     const y0 = top + (availH - height) / 2;
@@ -144,18 +180,35 @@ export class NetworkView {
     const { sizes, layout } = this.meta;
     const off = layout.offsets;
     ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
-    ctx.fillStyle = "#ffffff";
+    ctx.fillStyle = PAPER_CSS;
     ctx.fillRect(0, 0, this.w, this.h);
     this.notes = [];
     this.linesDrawn = 0;
+    this.shownLines = [];
+    this.drawnSnap = snap;
+    // the neuron pictures, when they match this network (a live edit may have changed its shape)
+    const maps = info.neurons && this.neuronCount && info.neurons.length === this.neuronCount * this.neuronGrid ** 2
+      ? info.neurons : null;
+    if (maps) this._fillAtlas(maps);
 
     // info.weights: other offsets to draw the lines from (e.g. layout.offsets.gW: colour by gradient)
     const lines = info.weights || off.W;
     this.lineStyle = info.lines || null; // {width, alpha} multipliers (the step-through's update picture)
     for (let l = 1; l <= g.L; l++) this._connections(snap, lines[l - 1], sizes[l - 1], sizes[l], g.cols[l - 1], g.cols[l], l);
-    if (this.meta.plane && info.field) this._plane(info);
+    const h = this.hoverLine; // a hovered connection (views.js): outlined, so the tip's line is plain
+    if (h && h.layer <= g.L && h.i < sizes[h.layer - 1] && h.j < sizes[h.layer]) {
+      const from = g.cols[h.layer - 1];
+      const to = g.cols[h.layer];
+      ctx.beginPath();
+      ctx.moveTo(from.xs[h.i], from.ys[h.i]);
+      ctx.lineTo(to.xs[h.j], to.ys[h.j]);
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = INK;
+      ctx.stroke();
+    }
+    if (this.meta.plane && info.field) this._plane(info, maps);
     this._inputs(snap, off.a[0], sizes[0]);
-    for (let l = 1; l < g.L; l++) this._hidden(snap, off.a[l], sizes[l], g.cols[l]);
+    for (let l = 1, base = 0; l < g.L; base += sizes[l], l++) this._hidden(snap, off.a[l], sizes[l], g.cols[l], maps && base, l);
     this._outputs(snap, off.a[g.L], sizes[g.L], g.cols[g.L], outputs, info);
     this._titles();
   }
@@ -169,6 +222,8 @@ export class NetworkView {
     }
     if (!(wmax > 0)) return;
     let threshold = 0;
+    const shown = { layer: l, o, nIn, nOut, threshold: 0, wmax };
+    this.shownLines.push(shown);
     if (n > this.maxLines) {
       // strongest maxLines by a histogram of |w| (one pass, no sort)
       const hist = this.hist;
@@ -182,6 +237,7 @@ export class NetworkView {
         if (acc >= this.maxLines) break;
       }
       threshold = b / scale;
+      shown.threshold = threshold;
       this.notes.push({ layer: l, shown: Math.min(acc, n), total: n });
       this.clipped = true;
     }
@@ -258,7 +314,7 @@ export class NetworkView {
           ctx.moveTo(x + c * cell, y);
           ctx.lineTo(x + c * cell, y + h);
         }
-        ctx.strokeStyle = "rgba(27,36,48,0.07)";
+        ctx.strokeStyle = inkAlpha(0.07);
         ctx.lineWidth = 1;
         ctx.stroke();
       }
@@ -279,16 +335,27 @@ export class NetworkView {
     }
   }
 
-  _plane(info) {
+  _plane(info, maps) {
     const ctx = this.ctx;
     const { x, y, w, h } = this.geometry.cols[0].plane;
     const { field_size: n, extent, points } = this.meta;
-    const px = this.pixels.data;
     // a paler version of the weight colours, so the points stay readable on top
-    for (let i = 0; i < n * n; i++) divergingInto(px, 4 * i, 0.65 * info.field[i]);
-    this.imageCtx.putImageData(this.pixels, 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(this.image, x, y, w, h);
+    const focus = maps && this._focusIndex();
+    if (focus !== null && focus !== false) {
+      // a hovered hidden neuron: its own picture, big
+      const G = this.neuronGrid;
+      const px = this.focusPixels.data;
+      for (let i = 0; i < G * G; i++) divergingInto(px, 4 * i, 0.65 * maps[focus * G * G + i]);
+      this.focusCtx.putImageData(this.focusPixels, 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(this.focusImage, x, y, w, h);
+    } else {
+      const px = this.pixels.data;
+      for (let i = 0; i < n * n; i++) divergingInto(px, 4 * i, 0.65 * info.field[i]);
+      this.imageCtx.putImageData(this.pixels, 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(this.image, x, y, w, h);
+    }
     const X = (v) => x + ((v + extent) / (2 * extent)) * w;
     const Y = (v) => y + ((extent - v) / (2 * extent)) * h;
     const r = Math.max(1.6, Math.min(3, w / 90));
@@ -299,7 +366,7 @@ export class NetworkView {
       ctx.fillStyle = diverging(classes ? (t > 0.5 ? 1 : -1) : t);
       ctx.fill();
       ctx.lineWidth = 0.75;
-      ctx.strokeStyle = "#ffffff";
+      ctx.strokeStyle = PAPER_CSS;
       ctx.stroke();
     }
     if (Number.isFinite(info.probe[0])) {
@@ -317,6 +384,29 @@ export class NetworkView {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     ctx.fillText("x1 →", x + w / 2, y + h + 4);
+    if (focus !== null && focus !== false) {
+      const { layer, index } = this.focus;
+      const hidden = this.meta.sizes.length > 3 ? `hidden ${layer}` : "hidden";
+      ctx.textAlign = "left";
+      ctx.fillText(`showing: ${hidden} neuron ${index + 1}`, x, y + h + 4 + (this.geometry.small ? 11 : 13));
+    }
+  }
+
+  // The focused neuron's place among the pictures, or null.
+  _focusIndex() {
+    const f = this.focus;
+    const sizes = this.meta.sizes;
+    if (!f || !(f.layer >= 1 && f.layer < sizes.length - 1) || !(f.index >= 0 && f.index < sizes[f.layer])) return null;
+    let base = 0;
+    for (let l = 1; l < f.layer; l++) base += sizes[l];
+    return base + f.index;
+  }
+
+  // Every neuron picture into one image (one putImageData a frame; a drawImage per neuron).
+  _fillAtlas(maps) {
+    const px = this.atlasPixels.data;
+    for (let i = 0; i < maps.length; i++) divergingInto(px, 4 * i, maps[i]);
+    this.atlasCtx.putImageData(this.atlasPixels, 0, 0);
   }
 
   _node(x, y, r, t) {
@@ -327,12 +417,35 @@ export class NetworkView {
     ctx.fill();
     if (r >= 2.5) {
       ctx.lineWidth = r >= 6 ? 1.25 : 0.75;
-      ctx.strokeStyle = "rgba(27,36,48,0.35)";
+      ctx.strokeStyle = inkAlpha(0.35);
       ctx.stroke();
     }
   }
 
-  _hidden(snap, o, n, col) {
+  // Hidden neurons: pictures of their activation over the plane (`base`: the first one's place
+  // in the atlas) when the column has room, else circles coloured by the shown example.
+  _hidden(snap, o, n, col, base, layer) {
+    if (col.cell && base !== null && base !== false && base !== undefined) {
+      const ctx = this.ctx;
+      const G = this.neuronGrid;
+      const s = col.cell;
+      ctx.imageSmoothingEnabled = true;
+      ctx.lineWidth = 1;
+      ctx.strokeStyle = FAINT;
+      for (let i = 0; i < n; i++) {
+        const x = Math.round(col.xs[i] - s / 2);
+        const y = Math.round(col.ys[i] - s / 2);
+        ctx.drawImage(this.atlas, 0, (base + i) * G, G, G, x, y, s, s);
+        ctx.strokeRect(x - 0.5, y - 0.5, s + 1, s + 1);
+      }
+      const f = this.focus;
+      if (f && f.layer === layer && f.index < n) {
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = INK;
+        ctx.strokeRect(Math.round(col.xs[f.index] - s / 2) - 1.5, Math.round(col.ys[f.index] - s / 2) - 1.5, s + 3, s + 3);
+      }
+      return;
+    }
     let m = 1e-9;
     for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(snap[o + i]));
     for (let i = 0; i < n; i++) this._node(col.xs[i], col.ys[i], col.r, snap[o + i] / m);
@@ -370,7 +483,7 @@ export class NetworkView {
         const bx = lx + ctx.measureText(names.length > 2 ? "0" : name).width + 6;
         const bw = Math.max(10, this.w - g.pad - bx - (g.small ? 4 : 30));
         const bh = Math.max(2, Math.min(6, col.spacing * 0.28));
-        ctx.fillStyle = "#eef1f5";
+        ctx.fillStyle = TRACK;
         ctx.fillRect(bx, y - bh / 2, bw, bh);
         ctx.fillStyle = rgba(POSITIVE, 0.85);
         ctx.fillRect(bx, y - bh / 2, bw * Math.max(0, Math.min(1, outputs[i])), bh);
@@ -453,7 +566,7 @@ export class NetworkView {
     }
     for (let l = input.rect ? 1 : 0; l < g.cols.length; l++) {
       const col = g.cols[l];
-      const r = Math.max(col.r, 4) + 2;
+      const r = Math.max(col.r, 4, (col.cell || 0) / 2) + 2;
       if (Math.abs(x - col.x) > r) continue;
       const i = Math.round((y - col.ys[0]) / (col.spacing || 1));
       if (i >= 0 && i < col.ys.length && Math.abs(y - col.ys[i]) <= Math.max(r, col.spacing / 2)) {
@@ -461,6 +574,45 @@ export class NetworkView {
       }
     }
     return null;
+  }
+
+  // The drawn connection nearest CSS pixel (x, y), within `tolerance` px: {layer, i, j, k} where
+  // k = i * nOut + j indexes W[layer - 1] (neuron i of column layer-1 to neuron j of column layer);
+  // null when none is that close. Only connections the last draw showed count; the caller checks
+  // hit() first (a neuron wins over the lines under it).
+  hitConnection(x, y, tolerance = 4) {
+    const g = this.geometry;
+    const snap = this.drawnSnap;
+    if (!g || !snap) return null;
+    let best = null;
+    let bestD2 = tolerance * tolerance;
+    for (const s of this.shownLines) {
+      const from = g.cols[s.layer - 1];
+      const to = g.cols[s.layer];
+      const left = from.rect ? from.rect.x : from.x;
+      if (x < left - tolerance || x > to.x + tolerance) continue;
+      const { o, nIn, nOut, threshold } = s;
+      for (let i = 0; i < nIn; i++) {
+        const ax = from.xs[i];
+        const ay = from.ys[i];
+        for (let j = 0; j < nOut; j++) {
+          const w = snap[o + i * nOut + j];
+          if (w === 0 || !(Math.abs(w) >= threshold)) continue;
+          const dx = to.xs[j] - ax;
+          const dy = to.ys[j] - ay;
+          const len2 = dx * dx + dy * dy;
+          const t = len2 > 0 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len2)) : 0;
+          const ex = ax + t * dx - x;
+          const ey = ay + t * dy - y;
+          const d2 = ex * ex + ey * ey;
+          if (d2 < bestD2 || (d2 === bestD2 && best && Math.abs(w) > Math.abs(best.value))) {
+            bestD2 = d2;
+            best = { layer: s.layer, i, j, k: i * nOut + j, value: w };
+          }
+        }
+      }
+    }
+    return best;
   }
 
   // Which input image cell (or null) is at CSS pixel (x, y) — for "click the picture".

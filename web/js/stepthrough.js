@@ -9,7 +9,7 @@
 // Leaving: "Keep this step" commits (the live network takes exactly the walked step, via
 // walk.apply_to); Esc, ✕ or "Discard" leave the live network untouched.
 
-import { diverging, rgba, POSITIVE, NEGATIVE, INK, MUTED } from "./colors.js";
+import { diverging, rgba, inkAlpha, POSITIVE, NEGATIVE, PAPER, INK, MUTED } from "./colors.js";
 
 export const STAGES = [
   { key: "forward", title: "Forward pass", short: "Forward" },
@@ -454,7 +454,7 @@ export class StepThrough {
       const t = pos - k;
       const forward = key === "forward";
       const x = forward ? xs[k] + (xs[k + 1] - xs[k]) * t : xs[L - k] - (xs[L - k] - xs[L - k - 1]) * t;
-      ctx.fillStyle = "rgba(255,255,255,0.82)";
+      ctx.fillStyle = rgba(PAPER, 0.82);
       if (forward) ctx.fillRect(x + 6, g.top - 4, view.w - x, view.h);
       else ctx.fillRect(0, g.top - 4, Math.max(0, x - 6), view.h);
       const grad = ctx.createLinearGradient(x - 18, 0, x + 18, 0);
@@ -491,7 +491,7 @@ export class StepThrough {
       ctx.fillStyle = diverging(v[i] / m);
       ctx.fill();
       ctx.lineWidth = 1.25;
-      ctx.strokeStyle = "rgba(27,36,48,0.35)";
+      ctx.strokeStyle = inkAlpha(0.35);
       ctx.stroke();
     }
   }
@@ -525,7 +525,7 @@ export class StepThrough {
       ctx.beginPath();
       ctx.moveTo(x1, y1);
       ctx.lineTo(x2, y2);
-      ctx.strokeStyle = "rgba(27,36,48,0.85)";
+      ctx.strokeStyle = inkAlpha(0.85);
       ctx.lineWidth = 5.5;
       ctx.stroke();
       ctx.strokeStyle = rgba(v > 0 ? POSITIVE : NEGATIVE, 1);

@@ -9,6 +9,7 @@ return values (no PyProxy is ever returned to JS), and the per-frame data is cop
     view.snapshot   Float32Array   the packed snapshot (layout in the meta JSON)
     view.figures    Float64Array   step, losses, accuracy ... (names in the meta JSON)
     view.field      Float32Array   2-D data only: the network's answer over the plane
+    view.neurons    Float32Array   2-D data only: each hidden neuron's picture of the plane
 """
 
 import json
@@ -39,6 +40,7 @@ class Bridge:
         self.figures_js = None
         self.field_js = None
         self.grad_js = None
+        self.neurons_js = None
         self.walker = Walker()
         self.monitor = GradientMonitor()
 
@@ -88,6 +90,12 @@ class Bridge:
             self._publish()
         return "ok"
 
+    def set_weight(self, layer, i, j, value):
+        """Set weight W[layer][i, j] by hand (Session.set_weight); a bad value raises, nothing changes."""
+        self.session.set_weight(int(layer), int(i), int(j), float(value))
+        self._publish()
+        return "ok"
+
     def put_data(self, name, data):
         """Store a data file the page fetched (a Uint8Array) where nnpy.datasets reads it."""
         if name not in datasets.DATASETS:
@@ -111,13 +119,14 @@ class Bridge:
         for name, data, kind in (("snapshot", s.snapshot_buffer, js.Float32Array),
                                  ("figures", s.figures, js.Float64Array),
                                  ("field", s.field_buffer, js.Float32Array),
-                                 ("grad", self.monitor.values, js.Float64Array)):
+                                 ("grad", self.monitor.values, js.Float64Array),
+                                 ("neurons", s.neurons_buffer, js.Float32Array)):
             target = getattr(self, f"{name}_js")
             if target is None or target.length != data.size:
                 target = kind.new(data.size)
                 setattr(self, f"{name}_js", target)
                 setattr(self.view, name, target)
-                resized = resized or name != "grad"   # the gradient chart's sample is no layout
+                resized = resized or name not in ("grad", "neurons")   # samples, not the layout
             if data.size:
                 target.assign(data)
         return resized
@@ -126,7 +135,7 @@ class Bridge:
 bridge = Bridge(bridge_js.view)
 api = {name: create_proxy(getattr(bridge, name))
        for name in ("configure", "meta", "train", "probe", "put_data", "has_data", "self_check",
-                     "walk", "gradient_chart")}
+                     "walk", "gradient_chart", "set_weight")}
 api["numpy_version"] = np.__version__
 api["kernel"] = nnpy.linalg.kernel if hasattr(nnpy, "linalg") else "?"
 bridge_js.attach(to_js(api, dict_converter=js.Object.fromEntries))

@@ -43,6 +43,9 @@ FIGURES = (
 EVAL_CHUNK = 256     # test examples evaluated per frame while training (bounded frame cost)
 FIELD_SIZE = 32      # 2-D data: the network's output on a FIELD_SIZE^2 grid over the data's square
 MAX_POINTS = 300     # test points sent once per dataset, for the picture of the plane
+NEURON_GRID = 16     # 2-D data: each hidden neuron's own picture, NEURON_GRID^2 (2x2 means of the field's grid)
+MAX_NEURON_MAPS = 256  # more hidden neurons than this cannot be drawn as pictures anyway: none are sent
+MAX_WEIGHT = 1000.0  # a weight typed by hand must lie within +-MAX_WEIGHT
 FIG = {name: i for i, name in enumerate(FIGURES)}
 
 # What the page may change; everything else comes from nnpy.datasets.DEFAULTS[dataset].
@@ -186,6 +189,7 @@ class Session:
             gx, gy = np.meshgrid(ticks, ticks[::-1])          # row 0 is the top (x2 = +r)
             self.grid = self._inputs(np.column_stack([gx.ravel(), gy.ravel()]))
         self.field_buffer = np.zeros(FIELD_SIZE * FIELD_SIZE if self.plane else 0, np.float32)
+        self.neurons_buffer = np.zeros(0, np.float32)
 
     def _inputs(self, x):
         if self.features:
@@ -301,21 +305,40 @@ class Session:
             self.train_loss = self.loss.value(self._logits(self.train_x[:k]), self.train_y[:k])
         self.loss_sum, self.loss_count = 0.0, 0
         if self.plane:
-            self.field_buffer = self._field()
+            self.field_buffer, self.neurons_buffer = self._field()
         self.evals += 1
         self.eval_step = self.step
         if not math.isfinite(self.test_loss):
             self.diverged_step = self.diverged_step or max(self.step, 1)
 
-    def _field(self) -> np.ndarray:
-        """The network's answer over the plane, in [-1, 1]: P(class 1) - P(class 0) for two
-        classes, 2 P - 1 for one sigmoid output, tanh(value) for regression."""
-        out = self.loss.output(self._logits(self.grid))
+    def _field(self):
+        """The network over the plane, from one forward pass on the grid:
+
+        field   (FIELD_SIZE^2,) its answer in [-1, 1]: P(class 1) - P(class 0) for two classes,
+                2 P - 1 for one sigmoid output, tanh(value) for regression;
+        neurons (hidden neurons * NEURON_GRID^2,) every hidden neuron's activation, layer by
+                layer, row 0 at the top, each divided by its own largest |value| (so in [-1, 1]);
+                empty when there are more than MAX_NEURON_MAPS hidden neurons.
+        """
+        trace = self.net.forward(self.grid)
+        out = self.loss.output(trace.logits)
         if self.classification:
             value = out[:, 1] - out[:, 0] if out.shape[1] == 2 else 2 * out[:, 0] - 1
         else:
             value = np.tanh(out[:, 0])
-        return np.ascontiguousarray(value, dtype=np.float32)
+        field = np.ascontiguousarray(value, dtype=np.float32)
+        hidden = trace.layer_inputs[1:]
+        if not hidden or sum(a.shape[1] for a in hidden) > MAX_NEURON_MAPS:
+            return field, np.zeros(0, np.float32)
+        k = FIELD_SIZE // NEURON_GRID
+        maps = []
+        for a in hidden:
+            # (grid rows, cols, neurons) -> mean over k x k blocks -> (neurons, NEURON_GRID^2)
+            pooled = a.reshape(NEURON_GRID, k, NEURON_GRID, k, -1).mean(axis=(1, 3))
+            pooled = pooled.reshape(NEURON_GRID * NEURON_GRID, -1).T
+            scale = np.abs(pooled).max(axis=1, keepdims=True)
+            maps.append(pooled / np.where(scale > 0, scale, 1.0))
+        return field, np.ascontiguousarray(np.concatenate(maps).ravel(), dtype=np.float32)
 
     def _logits(self, x):
         return self.net.forward(x).logits
@@ -331,6 +354,26 @@ class Session:
     def next_probe(self, index: int = -1) -> None:
         """Show another test example: the next one, or ``index``."""
         self.probe_index = index if index >= 0 else self.probe_index + 1
+        self._pack()
+        self._write_figures()
+
+    def set_weight(self, layer: int, i: int, j: int, value: float) -> None:
+        """Set one weight by hand: W[layer][i, j], from neuron i of layer ``layer`` to neuron j of
+        the next (layer 0: inputs -> first hidden). Training continues from it; the test figures and
+        the picture are remade at once. A non-finite or absurd value is refused, nothing changes."""
+        layers = self.net.layers
+        if not 0 <= layer < len(layers):
+            raise ValueError(f"no weight layer {layer}: the network has {len(layers)}")
+        W = layers[layer].params["W"]
+        if not (0 <= i < W.shape[0] and 0 <= j < W.shape[1]):
+            raise ValueError(f"no weight ({i}, {j}) in layer {layer}: W is {W.shape[0]}x{W.shape[1]}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"a weight must be a finite number, got {value}")
+        if abs(value) > MAX_WEIGHT:
+            raise ValueError(f"a weight must lie between -{MAX_WEIGHT:g} and {MAX_WEIGHT:g}, got {value:g}")
+        W[i, j] = value          # in place: W is a view of the flat vector the optimizer updates
+        self._evaluate()
         self._pack()
         self._write_figures()
 
@@ -380,6 +423,8 @@ class Session:
             "figures": list(FIGURES),
             "plane": self.plane,
             "field_size": FIELD_SIZE if self.plane else 0,
+            # 0: no neuron pictures (not 2-D data, or too many hidden neurons to draw)
+            "neuron_grid": NEURON_GRID if self.plane and sum(self.sizes[1:-1]) <= MAX_NEURON_MAPS else 0,
             "extent": datasets.RADIUS,
             "points": self._points() if self.plane else [],
             "train_points": self._points(train=True) if self.plane else [],

@@ -6,7 +6,7 @@
 """
 
 from . import activations, initializers, layers, linalg, losses, optimizers, regularizers
-from . import datasets, explain, features, metrics, serialization, training
+from . import datasets, drawing, explain, features, metrics, serialization, training
 from .layers import Dense
 from .network import Network, Snapshot, Trace, train_step
 
@@ -19,6 +19,7 @@ __all__ = [
     "Trace",
     "activations",
     "datasets",
+    "drawing",
     "explain",
     "features",
     "metrics",

@@ -31,6 +31,13 @@ const el = (tag, props = {}, ...children) => {
   node.append(...children);
   return node;
 };
+// A one-line caption whose whole text stays available on hover when it is cut short.
+const say = (node, text) => {
+  if (node.textContent !== text) {
+    node.textContent = text;
+    node.title = text;
+  }
+};
 const cssVar = (name, fallback) =>
   getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
@@ -279,7 +286,7 @@ export function installDigitsViews({ bridge, refresh }) {
       view.total = total;
       view.trace = trace;
       if (!info.dataset.cell) {
-        info.textContent = `${trace.toLocaleString("en")} of ${total.toLocaleString("en")} test examples right (rows: true, columns: predicted). Click a cell for an example.`;
+        say(info, `${trace.toLocaleString("en")} of ${total.toLocaleString("en")} test examples right (rows: true, columns: predicted). Click a cell for an example.`);
       }
     }
 
@@ -296,9 +303,9 @@ export function installDigitsViews({ bridge, refresh }) {
       const { data, k } = counts();
       const n = data ? data[t * k + p] : 0;
       info.dataset.cell = `${t},${p}`;
-      info.textContent = t === p
+      say(info, t === p
         ? `${n} test examples of a ${t} predicted right.`
-        : `${n} test examples of a ${t} predicted as ${p}.`;
+        : `${n} test examples of a ${t} predicted as ${p}.`);
     }
 
     function pick(cell) {
@@ -366,15 +373,16 @@ export function installDigitsViews({ bridge, refresh }) {
       let best = { size: 0, across: 1 };
       for (let across = 1; across <= nOut; across++) {
         const down = Math.ceil(nOut / across);
-        const size = Math.min((view.w + 2) / across, (view.h + 2) / down);
+        const size = Math.min((view.w - 2) / across, (view.h - 2) / down);
         if (size > best.size) best = { size, across };
       }
-      const gap = best.size > 24 ? 2 : 1;
+      const gap = best.size > 24 ? 4 : 2;
       const size = Math.floor(best.size) - gap;
       if (size < 2) return;
       const across = best.across;
       const x0 = Math.floor((view.w - (across * (size + gap) - gap)) / 2);
-      view.grid = { x0, size, gap, across, n: nOut };
+      const y0 = 1;
+      view.grid = { x0, y0: 1, size, gap, across, n: nOut };
       if (!view.tile || view.tile.width !== cols || view.tile.height !== rows) {
         view.tile = el("canvas", { width: cols, height: rows });
         view.pixels = view.tile.getContext("2d").createImageData(cols, rows);
@@ -382,14 +390,18 @@ export function installDigitsViews({ bridge, refresh }) {
       const tctx = view.tile.getContext("2d");
       const out = view.pixels.data;
       ctx.imageSmoothingEnabled = false;
+      const frame = cssVar("--faint", "#c9d1db");
       for (let j = 0; j < nOut; j++) {
         let m = 1e-12;
         for (let i = 0; i < nIn; i++) m = Math.max(m, Math.abs(snap[o + i * nOut + j]));
         for (let i = 0; i < nIn; i++) divergingInto(out, 4 * i, snap[o + i * nOut + j] / m);
         tctx.putImageData(view.pixels, 0, 0);
         const x = x0 + (j % across) * (size + gap);
-        const y = Math.floor(j / across) * (size + gap);
+        const y = y0 + Math.floor(j / across) * (size + gap);
         ctx.drawImage(view.tile, x, y, size, size);
+        ctx.strokeStyle = frame;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x - 0.5, y - 0.5, size + 1, size + 1); // white is zero: frame each picture
         if (j === view.hover) {
           ctx.strokeStyle = cssVar("--ink", "#1b2430");
           ctx.lineWidth = 2;
@@ -397,7 +409,7 @@ export function installDigitsViews({ bridge, refresh }) {
         }
       }
       if (view.hover < 0) {
-        info.textContent = `What each of the ${nOut} first-layer neurons looks for: its weights from the ${nIn} pixels (blue +, orange −, each scaled to its own largest). Hover or tap one.`;
+        say(info, `What each of the ${nOut} first-layer neurons looks for: its weights from the ${nIn} pixels (blue +, orange −, each scaled to its own largest). Hover or tap one.`);
       } else describe(view.hover);
     }
 
@@ -409,7 +421,7 @@ export function installDigitsViews({ bridge, refresh }) {
       let m = 0;
       for (let i = 0; i < meta.sizes[0]; i++) m = Math.max(m, Math.abs(snap[o + i * nOut + j]));
       const hidden = meta.sizes.length > 3 ? "Hidden 1" : "Hidden";
-      info.textContent = `${hidden}, neuron ${j + 1} of ${nOut}: weights from each pixel, colour scaled to ±${m.toPrecision(2)}.`;
+      say(info, `${hidden}, neuron ${j + 1} of ${nOut}: weights from each pixel, colour scaled to ±${m.toPrecision(2)}.`);
     }
 
     function tileAt(event) {
@@ -417,7 +429,7 @@ export function installDigitsViews({ bridge, refresh }) {
       if (!g) return -1;
       const r = canvas.getBoundingClientRect();
       const x = event.clientX - r.left - g.x0;
-      const y = event.clientY - r.top;
+      const y = event.clientY - r.top - g.y0;
       const c = Math.floor(x / (g.size + g.gap));
       const row = Math.floor(y / (g.size + g.gap));
       const j = row * g.across + c;
@@ -447,10 +459,9 @@ export function installDigitsViews({ bridge, refresh }) {
       className: "digits-pad", testid: "draw-pad", tabIndex: 0, role: "img",
       "aria-label": "Drawing pad: draw a digit with the mouse, a finger or a pen",
     });
-    const clear = el("button", { type: "button", className: "btn", testid: "draw-clear" }, "Clear");
-    const hint = el("span", { className: "digits-hint" }, "Draw a digit, big, in the middle");
-    const panel = el("div", { className: "digits-panel digits-draw" },
-      el("div", { className: "digits-box digits-pad-box" }, canvas), el("div", { className: "digits-row" }, clear, hint));
+    const clear = el("button", { type: "button", className: "btn digits-clear", testid: "draw-clear", "aria-label": "Clear the drawing pad" }, "Clear");
+    const wrap = el("div", { className: "digits-pad-wrap" }, canvas, clear);
+    const panel = el("div", { className: "digits-panel digits-draw" }, el("div", { className: "digits-box digits-pad-box" }, wrap));
     const view = { canvas, ctx: canvas.getContext("2d"), w: 0, h: 0, dpr: 1 };
     const ink = el("canvas", { width: PAD_SIZE, height: PAD_SIZE }); // what Python reads
     const inkCtx = ink.getContext("2d", { willReadFrequently: true });
@@ -488,6 +499,11 @@ export function installDigitsViews({ bridge, refresh }) {
         ctx.setLineDash([4, 4]);
         ctx.strokeRect(view.w * 0.2, view.h * 0.12, view.w * 0.6, view.h * 0.76);
         ctx.setLineDash([]);
+        ctx.fillStyle = cssVar("--muted", "#6b7685");
+        ctx.font = `${Math.max(10, Math.min(13, view.w * 0.06))}px ${uiFont()}`;
+        ctx.textAlign = "center";
+        ctx.textBaseline = "middle";
+        ctx.fillText("draw a digit here", view.w / 2, view.h / 2);
       }
       paint(ctx, view.w, cssVar("--ink", "#1b2430"));
     }
@@ -559,8 +575,8 @@ export function installDigitsViews({ bridge, refresh }) {
     new ResizeObserver(() => {
       const r = box.getBoundingClientRect();
       const side = Math.max(40, Math.floor(Math.min(r.width, r.height)));
-      canvas.style.width = `${side}px`;
-      canvas.style.height = `${side}px`;
+      wrap.style.width = `${side}px`;
+      wrap.style.height = `${side}px`;
       if (fitCanvas(view, side, side, window.devicePixelRatio || 1)) draw();
     }).observe(box);
     return pad;

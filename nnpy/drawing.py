@@ -24,6 +24,7 @@ __all__ = ["prepare", "ink_box", "resample", "to_mnist", "to_digits", "SHAPES", 
 
 SHAPES = {"digits": (8, 8), "mnist": (28, 28)}
 DIGITS_SCALE = 16       # 4x4 blocks of on/off pixels: 0..16 per cell, divided as nnpy.datasets does
+DIGITS_STROKE = 6       # pen width (pixels of the 32x32 bitmap) of the NIST forms: their 1s fill ~2 cells
 MIN_INK = 0.5           # total ink (in full pixels) below which a pad counts as empty
 TRACE = 0.05            # a pixel with less ink than this does not widen the bounding box
 
@@ -93,8 +94,35 @@ def to_digits(ink: np.ndarray) -> np.ndarray | None:
     top = (32 - digit.shape[0]) // 2
     left = (32 - digit.shape[1]) // 2
     bitmap[top:top + digit.shape[0], left:left + digit.shape[1]] = digit >= 0.5
+    # a pad's pen is thinner than the forms' pens once the ink is fitted to 32x32: thicken it
+    for _ in range(max(0, round((DIGITS_STROKE - stroke_width(bitmap)) / 2))):
+        bitmap = _grow(bitmap)
     counts = bitmap.reshape(8, 4, 8, 4).sum(axis=(1, 3))
     return counts / DIGITS_SCALE
+
+
+def _shrink(bitmap: np.ndarray) -> np.ndarray:
+    """Binary erosion by a 3x3 cross: a pixel stays on when its four neighbours are on."""
+    padded = np.pad(bitmap, 1)
+    return bitmap * padded[:-2, 1:-1] * padded[2:, 1:-1] * padded[1:-1, :-2] * padded[1:-1, 2:]
+
+
+def _grow(bitmap: np.ndarray) -> np.ndarray:
+    """Binary dilation by a 3x3 square: the stroke gets one pixel wider on every side."""
+    padded = np.pad(bitmap, 1)
+    h, w = bitmap.shape
+    return np.max([padded[i:i + h, j:j + w] for i in range(3) for j in range(3)], axis=0)
+
+
+def stroke_width(bitmap: np.ndarray) -> int:
+    """About how many pixels wide the strokes of an on/off picture are: erosions that leave most
+    (90%) of the ink's area gone, times two, minus one."""
+    area = bitmap.sum()
+    steps = 0
+    while bitmap.sum() > 0.1 * area:
+        bitmap = _shrink(bitmap)
+        steps += 1
+    return max(1, 2 * steps - 1)
 
 
 RECIPES = {"digits": to_digits, "mnist": to_mnist}

@@ -10,7 +10,8 @@ its own recipe:
   centre of mass falls on the centre pixel (LeCun et al.'s recipe).
 * **digits** (8x8, scikit-learn's copy of the UCI "optdigits"): the NIST programs normalised each
   digit into a 32x32 black-and-white bitmap (ink fitted to the box), then counted the ink pixels in
-  each 4x4 block, giving 0..16 per cell; ``nnpy.datasets`` divides by the file's scale, 16.
+  each 4x4 block, giving 0..16 per cell; ``nnpy.datasets`` divides by the file's scale, 16. The
+  forms were written with thick pens, so a thin pad stroke is thickened to match.
 
 ``prepare(ink, name)`` returns the flat input row ``(prod(shape),)`` float64, or ``None`` for an
 empty pad: there is nothing to recognise, and the caller says so instead of guessing.
@@ -86,13 +87,16 @@ def to_mnist(ink: np.ndarray) -> np.ndarray | None:
 
 def to_digits(ink: np.ndarray) -> np.ndarray | None:
     """(8, 8) in {0, 1/16, ..., 1}: a 32x32 on/off bitmap with the ink fitted to the box
-    (aspect kept, centred), then the ink pixels of each 4x4 block counted; None if empty."""
+    (aspect kept, centred by mass across), then the ink pixels of each 4x4 block counted; None if empty."""
     digit = _crop_fitted(ink, 32)
     if digit is None:
         return None
     bitmap = np.zeros((32, 32))
+    # centred in the box, then moved across so the centre of mass is in the middle: a pad's 1 with
+    # a long flag would otherwise sit right of centre, where the forms' 1s never are
     top = (32 - digit.shape[0]) // 2
-    left = (32 - digit.shape[1]) // 2
+    cx = (np.arange(digit.shape[1]) * digit.sum(axis=0)).sum() / digit.sum()
+    left = int(np.clip(round(15.5 - cx), 0, 32 - digit.shape[1]))
     bitmap[top:top + digit.shape[0], left:left + digit.shape[1]] = digit >= 0.5
     # a pad's pen is thinner than the forms' pens once the ink is fitted to 32x32: thicken it
     for _ in range(max(0, round((DIGITS_STROKE - stroke_width(bitmap)) / 2))):

@@ -237,6 +237,7 @@ export function installDigitsViews({ bridge, refresh }) {
       const x0 = Math.floor((view.w - label - cell * k) / 2 + label);
       const y0 = label;
       view.grid = { x0, y0, cell, k };
+      canvas.dataset.grid = `${x0},${y0},${cell},${k}`; // where the cells are, for tests and tools
       let total = 0;
       let trace = 0;
       const rows = new Float64Array(k);

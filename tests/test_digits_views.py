@@ -116,6 +116,8 @@ def test_digits_probe_buttons_confusion_weights_and_drawing(visit):
     assert sum(page.evaluate(OUTPUTS)) == 0, "an empty pad predicts nothing"
     assert math.isnan(fig(v, "probe_pred"))
     hash_empty = page.evaluate(CANVAS_HASH)
+    assert page.evaluate("() => document.documentElement.scrollHeight <= innerHeight && "
+                         "document.documentElement.scrollWidth <= innerWidth"), "no page scrollbars with the pad open"
     pad_empty = hash_of(v, "draw-pad")
     draw_one(v)
     wait_text(v, "probe", "Your drawing: predicted")

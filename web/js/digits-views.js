@@ -575,9 +575,9 @@ export function installDigitsViews({ bridge, refresh }) {
     const box = panel.querySelector(".digits-pad-box");
     new ResizeObserver(() => {
       const r = box.getBoundingClientRect();
-      const side = Math.max(40, Math.floor(Math.min(r.width, r.height)));
+      const side = Math.max(40, Math.floor(Math.min(r.width, r.height - 30))); // Clear goes below
       wrap.style.width = `${side}px`;
-      wrap.style.height = `${side}px`;
+      canvas.style.height = `${side}px`;
       if (fitCanvas(view, side, side, window.devicePixelRatio || 1)) draw();
     }).observe(box);
     return pad;

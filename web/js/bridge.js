@@ -57,6 +57,16 @@ export class Bridge {
     this.api.probe(index);
   }
 
+  // How the probe is chosen (web/py/nnpy_probes.py): {mode: next|random|misclassified|pair, ...}.
+  probeMode(request) {
+    return JSON.parse(this.api.probe_mode(JSON.stringify(request)));
+  }
+
+  // The drawing pad's ink (Uint8Array, height rows of width) as the probe.
+  drawProbe(pixels, width, height) {
+    return JSON.parse(this.api.draw_probe(pixels, width, height));
+  }
+
   figure(name) {
     return this.view.figures[this.fig[name]];
   }

@@ -13,6 +13,7 @@ import { pauseWhenHidden } from "./embed.js";
 import { installLearning } from "./learning.js";
 import { installControls } from "./controls.js";
 import { installViews } from "./views.js";
+import { installDigitsViews } from "./digits-views.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
@@ -541,7 +542,9 @@ function readFigures() {
     const single = meta.output_names.length === 1; // one sigmoid output: P(class 1)
     const names = single ? ["0", "1"] : meta.output_names;
     const p = single ? (pred === 1 ? bridge.outputs()[0] : 1 - bridge.outputs()[0]) : bridge.outputs()[pred];
-    probe = [
+    if (f("probe_index") < 0) { // the learner's drawing (digits-views.js): no true class
+      probe = Number.isFinite(pred) ? ["Your drawing: predicted ", ["", names[pred]], ` (${Math.round(100 * p)}%)`] : ["Your drawing: the pad is empty"];
+    } else probe = [
       `Example ${f("probe_index") + 1} of ${meta.test_size}: true `, ["", names[label]],
       ", predicted ", [label === pred ? "" : "wrong", names[pred]], ` (${Math.round(100 * p)}%)`,
     ];
@@ -655,6 +658,7 @@ window.nnpy = {
   stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),
 };
 
+installDigitsViews({ bridge, refresh: () => { readFigures(); state.dirty = true; } });
 pauseWhenHidden(controller);
 ship.applyEmbedMode(address.page);
 ship.installEmbedDialog(address);

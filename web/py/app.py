@@ -10,6 +10,7 @@ return values (no PyProxy is ever returned to JS), and the per-frame data is cop
     view.figures    Float64Array   step, losses, accuracy ... (names in the meta JSON)
     view.field      Float32Array   2-D data only: the network's answer over the plane
     view.neurons    Float32Array   2-D data only: each hidden neuron's picture of the plane
+    view.confusion  Float32Array   classification: test-split counts, true rows x predicted columns
 """
 
 import json
@@ -26,6 +27,7 @@ import nnpy  # noqa: E402,F401
 from nnpy import datasets  # noqa: E402
 
 import nnpy_checks  # noqa: E402
+import nnpy_probes  # noqa: E402
 from nnpy_page import Session  # noqa: E402
 from nnpy_walk import GradientMonitor, Walker  # noqa: E402
 
@@ -41,6 +43,7 @@ class Bridge:
         self.field_js = None
         self.grad_js = None
         self.neurons_js = None
+        self.confusion_js = None
         self.walker = Walker()
         self.monitor = GradientMonitor()
 
@@ -66,6 +69,21 @@ class Bridge:
         self.session.next_probe(int(index))
         self._publish()
         return "ok"
+
+    def probe_mode(self, text):
+        """Choose how the probe is picked (nnpy_probes.set_mode): JSON in, JSON out."""
+        info = nnpy_probes.set_mode(self.session, json.loads(text))
+        self._publish()
+        return json.dumps(info)
+
+    def draw_probe(self, pixels, width, height):
+        """Show the drawing pad's ink (a Uint8Array, ``height`` rows of ``width``) as the probe."""
+        ink = np.frombuffer(pixels.to_bytes(), dtype=np.uint8)
+        if ink.size != int(width) * int(height):
+            raise ValueError(f"{ink.size} pixels for a {width}x{height} drawing")
+        info = nnpy_probes.show_drawing(self.session, ink.reshape(int(height), int(width)))
+        self._publish()
+        return json.dumps(info)
 
     def walk(self, text):
         """Step-through (nnpy_walk.Walker): JSON request in, JSON out; its arrays land in
@@ -120,13 +138,14 @@ class Bridge:
                                  ("figures", s.figures, js.Float64Array),
                                  ("field", s.field_buffer, js.Float32Array),
                                  ("grad", self.monitor.values, js.Float64Array),
-                                 ("neurons", s.neurons_buffer, js.Float32Array)):
+                                 ("neurons", s.neurons_buffer, js.Float32Array),
+                                 ("confusion", s.confusion_buffer, js.Float32Array)):
             target = getattr(self, f"{name}_js")
             if target is None or target.length != data.size:
                 target = kind.new(data.size)
                 setattr(self, f"{name}_js", target)
                 setattr(self.view, name, target)
-                resized = resized or name not in ("grad", "neurons")   # samples, not the layout
+                resized = resized or name not in ("grad", "neurons", "confusion")   # samples and counts, not the layout
             if data.size:
                 target.assign(data)
         return resized
@@ -135,7 +154,7 @@ class Bridge:
 bridge = Bridge(bridge_js.view)
 api = {name: create_proxy(getattr(bridge, name))
        for name in ("configure", "meta", "train", "probe", "put_data", "has_data", "self_check",
-                     "walk", "gradient_chart", "set_weight")}
+                     "walk", "gradient_chart", "set_weight", "probe_mode", "draw_probe")}
 api["numpy_version"] = np.__version__
 api["kernel"] = nnpy.linalg.kernel if hasattr(nnpy, "linalg") else "?"
 bridge_js.attach(to_js(api, dict_converter=js.Object.fromEntries))

@@ -21,6 +21,8 @@ import numpy as np
 import nnpy
 from nnpy import datasets, features, losses, metrics
 
+import nnpy_probes as probes
+
 # Figures the session reports after every call, in this order (then one value per output).
 FIGURES = (
     "step",          # optimisation steps taken since the network was built
@@ -39,6 +41,7 @@ FIGURES = (
     "diverged_step",  # the step whose loss was not finite (0: none)
     "probe_x1",      # the probe's raw coordinates (2-D data; NaN otherwise)
     "probe_x2",
+    "mistakes",      # examples fitting the probe mode when it last chose (misclassified; NaN otherwise)
 )
 EVAL_CHUNK = 256     # test examples evaluated per frame while training (bounded frame cost)
 FIELD_SIZE = 32      # 2-D data: the network's output on a FIELD_SIZE^2 grid over the data's square
@@ -190,6 +193,7 @@ class Session:
             self.grid = self._inputs(np.column_stack([gx.ravel(), gy.ravel()]))
         self.field_buffer = np.zeros(FIELD_SIZE * FIELD_SIZE if self.plane else 0, np.float32)
         self.neurons_buffer = np.zeros(0, np.float32)
+        probes.reset(self)   # probe mode, drawing, confusion matrix (nnpy_probes.py)
 
     def _inputs(self, x):
         if self.features:
@@ -284,7 +288,9 @@ class Session:
             self.eval_sums = [0.0, 0]
         self.eval_sums[0] += self.loss.value(logits, y) * (stop - start)
         if self.classification:
-            self.eval_sums[1] += int(np.sum(metrics.predict_labels(logits) == y))
+            pred = metrics.predict_labels(logits)
+            self.eval_sums[1] += int(np.sum(pred == y))
+            probes.count(self, start, y, pred)
         self.eval_cursor = 0 if stop == len(self.test_x) else stop
         if self.eval_cursor:
             return False
@@ -306,6 +312,8 @@ class Session:
         self.loss_sum, self.loss_count = 0.0, 0
         if self.plane:
             self.field_buffer, self.neurons_buffer = self._field()
+        if self.classification:
+            probes.publish(self)
         self.evals += 1
         self.eval_step = self.step
         if not math.isfinite(self.test_loss):
@@ -352,8 +360,8 @@ class Session:
         return self.probe_index % len(self.test_x)
 
     def next_probe(self, index: int = -1) -> None:
-        """Show another test example: the next one, or ``index``."""
-        self.probe_index = index if index >= 0 else self.probe_index + 1
+        """Show another test example: the next one in the probe mode (nnpy_probes), or ``index``."""
+        self.probe_index = probes.next_index(self, index)
         self._pack()
         self._write_figures()
 
@@ -379,16 +387,19 @@ class Session:
 
     def _pack(self) -> None:
         i = self._probe()
-        probe = self.test_x[i:i + 1]
+        probe = self.test_x[i:i + 1] if self.drawn is None else self.drawn
         grads = self.gradient_source(self, i) if self.gradient_source else None
         snap = self.net.snapshot(probe, grads)
         buffer, layout = snap.pack()
         self.snapshot_buffer = np.ascontiguousarray(buffer, dtype=np.float32)
         logits = self._logits(probe)
         self.probe_output = np.asarray(self.loss.output(logits), dtype=np.float64)[0]
-        self.probe_label = float(self.test_y[i]) if self.classification else math.nan
+        self.probe_label = float(self.test_y[i]) if self.classification and self.drawn is None else math.nan
         self.probe_pred = float(metrics.predict_labels(logits)[0]) if self.classification else math.nan
-        self.probe_current = i
+        self.probe_current = i if self.drawn is None else -1   # -1: the learner's drawing
+        if self.drawn is not None:
+            self.probe_output, pred = probes.drawn_outputs(self, self.probe_output)
+            self.probe_pred = self.probe_pred if pred is None else pred
         self.probe_raw = self.test_raw[i]
         if not self.meta:   # emptied by configure(); the layout only changes there
             self.meta = self._meta(layout)
@@ -450,6 +461,7 @@ class Session:
             "train_ms": self.train_ms, "diverged_step": self.diverged_step,
             "probe_x1": self.probe_raw[0] if self.plane else math.nan,
             "probe_x2": self.probe_raw[1] if self.plane else math.nan,
+            "mistakes": self.mistakes,
         }
         figs = np.empty(len(FIGURES) + len(self.probe_output), dtype=np.float64)
         for name, i in FIG.items():

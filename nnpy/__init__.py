@@ -7,6 +7,7 @@
 
 from . import activations, initializers, layers, linalg, losses, optimizers, regularizers
 from . import datasets, explain, features, metrics, serialization, training
+from . import customdata
 from .layers import Dense
 from .network import Network, Snapshot, Trace, train_step
 

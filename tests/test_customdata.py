@@ -160,3 +160,88 @@ def test_defaults_are_small_two_d_networks():
         assert set(settings) == set(datasets.DEFAULTS["circle"])
         assert len(settings["hidden"]) <= 2 and max(settings["hidden"]) <= 8
     assert customdata.DEFAULTS["custom_regression"]["loss"] == "mse"
+
+
+# --------------------------------------------------------------------------- the page's session
+
+@pytest.fixture
+def session():
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web" / "py"))
+    from nnpy_page import Session
+    return Session()
+
+
+POINTS = [[1, 1, 1], [2, 2, 1], [-1, -1, 0], [-2, -2, 0], [1.5, 2, 1], [-3, -1, 0], [2.5, 0.5, 1], [-0.5, -2, 0]]
+
+
+def test_session_starts_empty_and_refuses_to_train_with_a_message(session):
+    meta = session.configure({"dataset": "custom"})
+    assert meta["sizes"] == [2, *customdata.DEFAULTS["custom"]["hidden"], 2] and meta["points"] == []
+    assert "2 more orange points and 2 more blue points" in meta["custom"]["problem"]
+    assert session.train(5) == "nodata" and session.step == 0
+    assert np.isfinite(session.snapshot_buffer).all() and session.field_buffer.size
+
+
+def test_new_points_keep_the_network_and_training_goes_on(session):
+    session.configure({"dataset": "custom", "points": POINTS[:3]})
+    assert session.train(5) == "nodata"
+    meta = session.configure({"points": POINTS})
+    assert meta["custom"] == {"count": 8, "counts": [4, 4], "problem": "", "max_points": MAX_POINTS,
+                              "target_range": [-1.0, 1.0]}
+    assert session.train(10_000, max_steps=30) == "ok" and session.step == 30
+    net, weights = session.net, session.net.params.flat.copy()
+    meta = session.configure({"points": POINTS + [[3, 3, 1]]})
+    assert session.net is net and np.array_equal(session.net.params.flat, weights), "points rebuilt the network"
+    assert session.step == 30 and len(meta["points"]) == 9
+    assert len(session.train_x) + len(session.test_x) == 9
+    assert session.train(10_000, max_steps=10) == "ok" and session.step == 40
+
+
+def test_every_point_is_drawn_up_to_the_cap(session):
+    rng = np.random.default_rng(0)
+    pts = np.column_stack([rng.uniform(-R, R, (MAX_POINTS, 2)).round(3), rng.integers(0, 2, MAX_POINTS)])
+    meta = session.configure({"dataset": "custom", "points": pts.tolist()})
+    assert len(meta["points"]) == MAX_POINTS
+    assert np.allclose(np.array(meta["points"]), pts)
+
+
+def test_bad_points_leave_the_session_as_it_was(session):
+    session.configure({"dataset": "custom", "points": POINTS})
+    session.train(10_000, max_steps=5)
+    for bad in ([[9, 0, 1]], [[0, 0, 2]], [[0, 0]], [[0, 0, 1]] * (MAX_POINTS + 1)):
+        with pytest.raises(ValueError):
+            session.configure({"points": bad})
+        assert len(session.meta["points"]) == len(POINTS) and session.step == 5
+    session.configure({"dataset": "spiral"})
+    with pytest.raises(ValueError, match="points are only for custom"):
+        session.configure({"points": POINTS})
+
+
+def test_points_survive_a_new_seed_and_a_dataset_round_trip(session):
+    session.configure({"dataset": "custom", "points": POINTS})
+    assert len(session.configure({"seed": 4})["points"]) == len(POINTS)
+    session.configure({"dataset": "xor"})
+    assert len(session.configure({"dataset": "custom"})["points"]) == len(POINTS)
+
+
+def test_regression_points_train_with_mse(session):
+    pts = [[x, y, np.sin(x) / 2] for x, y in np.random.default_rng(1).uniform(-5, 5, (20, 2))]
+    meta = session.configure({"dataset": "custom_regression", "points": pts})
+    assert meta["kind"] == "regression" and meta["loss"] == "mse" and meta["sizes"][-1] == 1
+    assert meta["custom"]["problem"] == "" and len(meta["points"]) == 20
+    train_loss = lambda: session.loss.value(session._logits(session.train_x), session.train_y)  # noqa: E731
+    loss0 = train_loss()
+    assert session.train(10_000, max_steps=300) == "ok"
+    assert train_loss() < 0.1 * loss0
+
+
+def test_csv_requests_from_the_page(session):
+    import nnpy_custom
+    out = nnpy_custom.handle({"action": "read_csv", "dataset": "custom", "text": "x1,x2,label\n1,2,0\n-1,0.5,1\n"})
+    assert out == {"points": [[1.0, 2.0, 0.0], [-1.0, 0.5, 1.0]]}
+    text = nnpy_custom.handle({"action": "write_csv", "dataset": "custom", "points": out["points"]})["text"]
+    assert nnpy_custom.handle({"action": "read_csv", "dataset": "custom", "text": text}) == out
+    with pytest.raises(ValueError, match="line 2: 'oops' is not a number"):
+        nnpy_custom.handle({"action": "read_csv", "dataset": "custom", "text": "1,2,0\noops,1,1\n"})

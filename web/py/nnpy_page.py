@@ -19,7 +19,9 @@ import time
 import numpy as np
 
 import nnpy
-from nnpy import datasets, features, losses, metrics
+from nnpy import customdata, datasets, features, losses, metrics
+
+import nnpy_custom
 
 # Figures the session reports after every call, in this order (then one value per output).
 FIGURES = (
@@ -52,7 +54,9 @@ SETTABLE = {
     "activation": str, "optimizer": str, "batch_size": int, "regularization": str,
     "reg_rate": float, "eval_ms": float, "train_sample": int, "noise": float, "test_ratio": float,
     "loss": str, "init": str, "features": list,
+    "points": list,   # "Your data": the page's own points (nnpy_custom), kept outside the config
 }
+DEFAULTS = {**datasets.DEFAULTS, **customdata.DEFAULTS}
 REBUILD_KEYS = {"dataset", "seed", "hidden", "activation", "regularization", "reg_rate", "optimizer",
                 "batch_size", "noise", "test_ratio", "loss", "init", "features"}
 
@@ -81,14 +85,15 @@ class Session:
             cfg[key] = SETTABLE[key](value)
         if "dataset" not in cfg:
             cfg["dataset"] = "digits"
-        if cfg["dataset"] not in datasets.DEFAULTS:
-            raise ValueError(f"unknown dataset {cfg['dataset']!r}; choose one of {', '.join(datasets.DEFAULTS)}")
+        if cfg["dataset"] not in DEFAULTS:
+            raise ValueError(f"unknown dataset {cfg['dataset']!r}; choose one of {', '.join(DEFAULTS)}")
         if cfg["dataset"] != self.config.get("dataset"):
             # a new dataset starts from its own defaults, keeping only what was asked now
-            base = dict(datasets.DEFAULTS[cfg["dataset"]])
+            base = dict(DEFAULTS[cfg["dataset"]])
             base.update({k: cfg[k] for k in changes})
             base.update(dataset=cfg["dataset"], seed=cfg.get("seed", 0))
             cfg = {k: v for k, v in base.items()}
+        points = cfg.pop("points", None)
         cfg.setdefault("seed", 0)
         cfg.setdefault("probe", -1)            # -1: the page rotates through test examples
         cfg.setdefault("eval_ms", 200.0)
@@ -97,6 +102,8 @@ class Session:
         before = dict(self.__dict__)        # a failed change leaves the session as it was
         try:
             self.config = cfg
+            if points is not None:   # new points: re-split, same weights (unless rebuilt anyway)
+                nnpy_custom.store(self, points, resplit=not rebuild)
             if rebuild:
                 self._build()
             else:
@@ -119,8 +126,12 @@ class Session:
         cfg = self.config
         name = cfg["dataset"]
         rng = np.random.default_rng(cfg["seed"])
-        data = datasets.load(name, noise=cfg.get("noise") or 0.0, rng=np.random.default_rng(0))
-        train, test = datasets.split(data, cfg["test_ratio"], rng=np.random.default_rng(1))
+        if name in nnpy_custom.NAMES:
+            data, train, test = nnpy_custom.build(self, cfg)
+        else:
+            data = datasets.load(name, noise=cfg.get("noise") or 0.0, rng=np.random.default_rng(0))
+            train, test = datasets.split(data, cfg["test_ratio"], rng=np.random.default_rng(1))
+            self.data_problem = ""
         chosen = cfg.get("features")
         self.features = features.check_names(chosen, data.x.shape[1]) if chosen and data.x.shape[1] <= 2 else None
         self.train_x, self.train_y = self._inputs(train.x), train.y
@@ -201,6 +212,10 @@ class Session:
         """
         if self.diverged_step:
             return "diverged"
+        if self.data_problem:      # "Your data" with too few points: nothing to learn from yet
+            self.steps_done = 0
+            self._write_figures()
+            return "nodata"
         start = time.perf_counter()
         deadline = start + ms / 1000.0
         done = 0
@@ -363,11 +378,14 @@ class Session:
             "field_size": FIELD_SIZE if self.plane else 0,
             "extent": datasets.RADIUS,
             "points": self._points() if self.plane else [],
+            **nnpy_custom.meta(self),
             "figures_length": len(FIGURES) + n_out,
         }
 
     def _points(self) -> list:
         """Up to MAX_POINTS test examples as [x1, x2, target], rounded for a small JSON."""
+        if self.config["dataset"] in nnpy_custom.NAMES:   # "Your data": every point
+            return nnpy_custom.meta_points(self)
         index = np.unique(np.linspace(0, len(self.test_raw) - 1, MAX_POINTS).astype(int))
         target = self.test_y[index] if self.classification else np.tanh(self.test_y[index, 0])
         return [[round(float(a), 3), round(float(b), 3), round(float(t), 3)]

@@ -165,15 +165,16 @@ def write_csv(dataset: Dataset) -> str:
 def problem(dataset: Dataset) -> str:
     """Why this data cannot be trained on yet ("" when it can): too few points, or too few of a class."""
     if dataset.kind == "classification":
-        counts = np.bincount(dataset.y, minlength=2) if len(dataset) else np.zeros(2, int)
-        missing = [f"{MIN_PER_CLASS - c} more {colour} point{'s' if MIN_PER_CLASS - c > 1 else ''}"
-                   for c, colour in zip(counts, ("orange", "blue")) if c < MIN_PER_CLASS]
+        counts = [int(np.sum(dataset.y == k)) for k in (0, 1)]   # not bincount: it refuses int64 on 32-bit numpy
+        missing = [f"{MIN_PER_CLASS - c} more {colour}" for c, colour in zip(counts, ("orange", "blue"))
+                   if c < MIN_PER_CLASS]
         if missing:
-            return f"Add {' and '.join(missing)} to train (at least {MIN_PER_CLASS} of each class)."
+            more = sum(MIN_PER_CLASS - c for c in counts if c < MIN_PER_CLASS)
+            return f"Add {' and '.join(missing)} point{'s' if more > 1 else ''} to train."
         return ""
     if len(dataset) < MIN_REGRESSION:
         more = MIN_REGRESSION - len(dataset)
-        return f"Add {more} more point{'s' if more > 1 else ''} to train (at least {MIN_REGRESSION})."
+        return f"Add {more} more point{'s' if more > 1 else ''} to train."
     return ""
 
 

@@ -26,13 +26,13 @@ def test_from_points_makes_a_regression_dataset():
 def test_no_points_is_an_empty_dataset_that_names_what_is_missing():
     ds = from_points([], "custom")
     assert len(ds) == 0 and ds.x.shape == (0, 2)
-    assert "2 more orange points and 2 more blue points" in problem(ds)
+    assert problem(ds) == "Add 2 more orange and 2 more blue points to train."
     assert "4 more points" in problem(from_points([], "custom_regression"))
 
 
 def test_problem_counts_each_class():
     ds = from_points([[0, 0, 0], [1, 1, 0], [2, 2, 1]], "custom")
-    assert problem(ds) == "Add 1 more blue point to train (at least 2 of each class)."
+    assert problem(ds) == "Add 1 more blue point to train."
     assert problem(from_points([[0, 0, 0], [1, 1, 0], [2, 2, 1], [3, 3, 1]], "custom")) == ""
     assert problem(from_points([[i, 0, 0.1] for i in range(4)], "custom_regression")) == ""
 
@@ -179,7 +179,7 @@ POINTS = [[1, 1, 1], [2, 2, 1], [-1, -1, 0], [-2, -2, 0], [1.5, 2, 1], [-3, -1, 
 def test_session_starts_empty_and_refuses_to_train_with_a_message(session):
     meta = session.configure({"dataset": "custom"})
     assert meta["sizes"] == [2, *customdata.DEFAULTS["custom"]["hidden"], 2] and meta["points"] == []
-    assert "2 more orange points and 2 more blue points" in meta["custom"]["problem"]
+    assert meta["custom"]["problem"] == "Add 2 more orange and 2 more blue points to train."
     assert session.train(5) == "nodata" and session.step == 0
     assert np.isfinite(session.snapshot_buffer).all() and session.field_buffer.size
 

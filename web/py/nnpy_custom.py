@@ -72,10 +72,23 @@ def meta(session) -> dict:
     if session.config.get("dataset") not in NAMES:
         return {}
     data = session.data
-    counts = np.bincount(data.y, minlength=2).tolist() if data.kind == "classification" and len(data) else [0, 0]
+    counts = [int(np.sum(data.y == k)) for k in (0, 1)] if data.kind == "classification" else [0, 0]
     return {"custom": {"count": len(data), "counts": counts, "problem": session.data_problem,
                        "max_points": customdata.MAX_POINTS,
                        "target_range": _target_range(data)}}
+
+
+def copy_points(session) -> list:
+    """Every point of the session's 2-D dataset inside the plane (evenly thinned to MAX_POINTS), as
+    rows for ``customdata.from_points``: the toy data becomes the learner's to edit."""
+    if session is None or session.net is None or not session.plane:
+        raise ValueError("only a 2-D dataset's points can be copied")
+    data = session.data
+    inside = np.flatnonzero((np.abs(data.x) <= customdata.RADIUS).all(axis=1))
+    if len(inside) > customdata.MAX_POINTS:
+        inside = inside[np.linspace(0, len(inside) - 1, customdata.MAX_POINTS).astype(int)]
+    y = data.y[inside] if data.kind == "classification" else data.y[inside, 0]
+    return [[round(float(a), 3), round(float(b), 3), round(float(t), 3)] for (a, b), t in zip(data.x[inside], y)]
 
 
 def _target_range(data):
@@ -84,11 +97,14 @@ def _target_range(data):
     return [min(-1.0, float(data.y.min())), max(1.0, float(data.y.max()))]
 
 
-def handle(request: dict) -> dict:
+def handle(request: dict, session=None) -> dict:
     """CSV in and out for the page: {"action": "read_csv", "dataset", "text"} -> {"points"};
-    {"action": "write_csv", "dataset", "points"} -> {"text"}. ValueError names what is wrong."""
+    {"action": "write_csv", "dataset", "points"} -> {"text"}; {"action": "copy"} -> {"points"} of
+    the 2-D dataset the session shows ("Edit these points"). ValueError names what is wrong."""
     action = request.get("action")
     name = request.get("dataset")
+    if action == "copy":
+        return {"points": copy_points(session)}
     if action == "read_csv":
         data = customdata.read_csv(str(request.get("text", "")), name)
         y = data.y if data.kind == "classification" else data.y[:, 0]

@@ -158,7 +158,10 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
     sliderText.textContent = (v > 0 ? "+" : "") + v.toFixed(2).replace("-", "−");
     sliderBox.style.setProperty("--value-pos", `${((v - Number(slider.min)) / (Number(slider.max) - Number(slider.min))) * 100}%`);
   }
-  slider.addEventListener("input", updateSliderText);
+  slider.addEventListener("input", () => {
+    updateSliderText();
+    setMode("add"); // choosing a value means adding points with it
+  });
 
   function refresh() {
     const meta = bridge.meta;
@@ -210,14 +213,23 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
       bar.classList.toggle("compact", g.small); // one row of icons, a one-line hint
       refresh();
     }
-    const width = Math.max(plane.w, Math.min(view.w - 2 * plane.x, g.small ? 214 : 236));
-    bar.style.width = `${width}px`;
+    // Left of the first hidden layer if it fits (below the plane's "x1" label, else above the plane);
+    // otherwise wider, below. Never over the plane.
     bar.style.left = `${plane.x}px`;
-    const height = bar.offsetHeight;
+    const hidden = g.cols[1];
+    const most = Math.min(view.w - 2 * plane.x, g.small ? 250 : 236);
     const below = plane.y + plane.h + (g.small ? 16 : 20);
-    const above = plane.y - height - 6;
-    // below the plane's "x1" label; above the plane if only there is room; never over the plane
-    const top = below + height > view.h - 4 && above >= g.top - 4 ? above : below;
+    let top = below;
+    for (const limit of [hidden.x - hidden.r - 8 - plane.x, most]) {
+      bar.style.width = `${Math.max(plane.w, Math.min(limit, most))}px`;
+      const height = bar.offsetHeight;
+      const above = plane.y - height - 6;
+      if (below + height <= view.h - 4) break;
+      if (above >= g.top - 4) {
+        top = above;
+        break;
+      }
+    }
     bar.style.top = `${top}px`;
     lastRect = `${plane.x},${plane.y},${plane.w},${plane.h},${view.w},${view.h},${bar.className},${hint.textContent}`;
   }
@@ -237,11 +249,20 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
       return;
     }
     if (name && view.meta !== bridge.meta && view.meta && view.meta.dataset === name) {
-      view.setMeta(bridge.meta); // same network, new points: keep the view in step
+      follow(); // same network, new points: keep the view in step
       redraw();
     }
     lastRect = "";
     refresh();
+  }
+
+  // The view draws the new meta. Same network and data kind: swap it in without dropping the
+  // geometry (setMeta would, and clicks until the next frame would find no plane).
+  function follow() {
+    const a = view.meta;
+    const b = bridge.meta;
+    if (a && a.dataset === b.dataset && a.sizes.join() === b.sizes.join() && a.field_size === b.field_size) view.meta = b;
+    else view.setMeta(b);
   }
 
   // Hand the points to Python; on refusal keep (or go back to) `fallback` and say why.
@@ -256,7 +277,7 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
       sent[name] = null;
       return false;
     } finally {
-      if (view.meta !== bridge.meta) view.setMeta(bridge.meta);
+      if (view.meta !== bridge.meta) follow();
       shownMeta = bridge.meta;
       lastRect = "";
       refresh();
@@ -301,12 +322,18 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
     const name = current();
     if (!name || !points[name].length) return;
     change(name, []);
-    showMessage("Cleared your points — Undo brings them back.");
+    showMessage("Cleared your points — Undo brings them back.", true);
   }
 
-  function showMessage(text) {
+  // Text only, never markup. Notes (not errors) go away after a while if nothing replaced them.
+  function showMessage(text, note = false) {
     message.textContent = text;
     message.hidden = false;
+    if (note) {
+      setTimeout(() => {
+        if (message.textContent === text) message.hidden = true;
+      }, 6000);
+    }
   }
 
   // Training needs enough points: Play is refused (paused again) with the reason.
@@ -321,6 +348,7 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
 
   // ---- the plane: click / tap / pen
   const toData = (event) => {
+    if (!view.geometry && view.meta && view.w) view._layout(); // a new meta, not yet drawn
     const g = view.geometry;
     const plane = g && g.cols[0].plane;
     if (!plane || !bridge.meta) return null;
@@ -389,7 +417,7 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
       return;
     }
     if (change(name, list.map(([a, b, t]) => [a, b, t]))) {
-      showMessage(`Imported ${list.length} point${list.length === 1 ? "" : "s"} from ${shown} — Undo brings the old ones back.`);
+      showMessage(`Imported ${list.length} point${list.length === 1 ? "" : "s"} from ${shown} — Undo brings the old ones back.`, true);
     }
   });
 
@@ -436,7 +464,7 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
     if (before.length) undo[name].push(before);
     persist();
     onMeta();
-    showMessage(`Copied ${list.length} points of ${meta.dataset} into your data: click to add, Erase to remove.`);
+    showMessage(`Copied ${list.length} points of ${meta.dataset} into your data: click to add, Erase to remove.`, true);
   });
 
   setMode("add1");

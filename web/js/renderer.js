@@ -301,7 +301,7 @@ export class NetworkView {
       ctx.fillStyle = diverging(classes ? (t > 0.5 ? 1 : -1) : t);
       ctx.fill();
       ctx.lineWidth = 0.75;
-      ctx.strokeStyle = "#ffffff";
+      ctx.strokeStyle = this.meta.custom && !classes ? MUTED : "#ffffff"; // pale values need an edge
       ctx.stroke();
     }
     if (Number.isFinite(info.probe[0])) {

@@ -464,7 +464,7 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
     if (before.length) undo[name].push(before);
     persist();
     onMeta();
-    showMessage(`Copied ${list.length} points of ${meta.dataset} into your data: click to add, Erase to remove.`, true);
+    showMessage(`Copied ${list.length} points: click to add more, Erase to remove.`, true);
   });
 
   setMode("add1");

@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 # Imported on first use (PEP 562): a training step needs none of them, and in the browser every
 # module imported at start-up is paid for before the first step is drawn.
-_LAZY = {"datasets", "drawing", "explain", "features", "metrics", "serialization", "training"}
+_LAZY = {"customdata", "datasets", "drawing", "explain", "features", "metrics", "serialization", "training"}
 
 
 def __getattr__(name):

@@ -100,6 +100,11 @@ export class Bridge {
     this.api.gradient_chart(on ? 1 : 0);
   }
 
+  // "Your data" CSV (web/py/nnpy_custom.py): {action: "read_csv" | "write_csv", ...} -> JSON.
+  customData(request) {
+    return JSON.parse(this.api.custom_data(JSON.stringify(request)));
+  }
+
   selfCheck(request) {
     return JSON.parse(this.api.self_check(JSON.stringify(request || {})));
   }

@@ -14,6 +14,7 @@ import { installLearning } from "./learning.js";
 import { installControls } from "./controls.js";
 import { installViews } from "./views.js";
 import { installDigitsViews } from "./digits-views.js";
+import { installCustomData } from "./customdata.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
@@ -28,6 +29,8 @@ const DATASETS = [
   ["plane", "Plane (regression)"],
   ["gaussian_mix", "Bumps (regression)"],
   ["sine", "Sine (regression)"],
+  ["custom", "Your data"],
+  ["custom_regression", "Your data (regression)"],
 ];
 const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const FRAME_MS = 1000 / 60;
@@ -642,6 +645,8 @@ views = installViews({
   },
   status: () => state.status,
 });
+const customData = installCustomData({ bridge, view, configure, controller, redraw: () => (state.dirty = true),
+  message: ui.message, host: ui.network.parentElement }); // "Your data": points placed on the plane, CSV
 
 // For tests and the curious: read-only handles, no eval.
 window.nnpy = {
@@ -653,6 +658,7 @@ window.nnpy = {
   learning,
   views,
   chart,
+  customData,
   selfCheck: (request) => bridge.selfCheck(request),
   configure: (changes) => configure(changes),
   stats: () => ({ fps: state.fps, stepsPerSecond: state.stepsPerSecond, budget: state.budget, drawMs: state.drawMs }),

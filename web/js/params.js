@@ -6,7 +6,7 @@
 // Copying the address reproduces the run, seed included.
 
 export const DATASETS = ["digits", "mnist", "circle", "xor", "gaussians", "spiral", "moons", "plane",
-  "gaussian_mix", "sine"];
+  "gaussian_mix", "sine", "custom", "custom_regression"];
 export const ACTIVATIONS = ["relu", "leaky_relu", "tanh", "sigmoid", "linear"];
 export const LOSSES = ["cross_entropy", "binary_cross_entropy", "mse"];
 export const OPTIMIZERS = ["sgd", "momentum", "adam"];

@@ -124,9 +124,11 @@ export class NetworkView {
     } else if (this.meta.plane) {
       // the data's plane (network answer + test points) where a picture would be, then the
       // input neurons beside it
-      const side = Math.max(40, Math.min(availH * 0.7, W * (small ? 0.26 : 0.24), 260));
+      const custom = this.meta.custom; // "Your data": a bigger plane to click on, room below for its tools
+      const wide = custom ? (small ? 0.4 : 0.3) : small ? 0.26 : 0.24;
+      const side = Math.max(40, Math.min(custom ? availH - 62 : availH * 0.7, W * wide, 260));
       const x0 = pad + 2;
-      const y0 = top + (availH - side) / 2;
+      const y0 = top + (custom ? Math.max(0, Math.min((availH - side) / 2, availH - side - 62)) : (availH - side) / 2);
       input.plane = { x: x0, y: y0, w: side, h: side };
       const labelW = small ? 34 : 46;
       input.x = x0 + side + labelW;
@@ -358,7 +360,7 @@ export class NetworkView {
     }
     const X = (v) => x + ((v + extent) / (2 * extent)) * w;
     const Y = (v) => y + ((extent - v) / (2 * extent)) * h;
-    const r = Math.max(1.6, Math.min(3, w / 90));
+    const r = this.meta.custom ? Math.max(2.5, Math.min(4.5, w / 55)) : Math.max(1.6, Math.min(3, w / 90)); // "Your data": each point counts
     const classes = this.meta.kind === "classification";
     for (const [a, b, t] of points) {
       ctx.beginPath();
@@ -366,7 +368,7 @@ export class NetworkView {
       ctx.fillStyle = diverging(classes ? (t > 0.5 ? 1 : -1) : t);
       ctx.fill();
       ctx.lineWidth = 0.75;
-      ctx.strokeStyle = PAPER_CSS;
+      ctx.strokeStyle = this.meta.custom && !classes ? MUTED : PAPER_CSS; // pale values need an edge
       ctx.stroke();
     }
     if (Number.isFinite(info.probe[0])) {

@@ -28,6 +28,7 @@ from nnpy import datasets  # noqa: E402
 
 import nnpy_checks  # noqa: E402
 import nnpy_probes  # noqa: E402
+import nnpy_custom  # noqa: E402
 from nnpy_page import Session  # noqa: E402
 from nnpy_walk import GradientMonitor, Walker  # noqa: E402
 
@@ -130,6 +131,10 @@ class Bridge:
         """Run nnpy's in-browser checks (see nnpy_checks.py); JSON in, JSON out."""
         return json.dumps(nnpy_checks.run(json.loads(text or "{}")))
 
+    def custom_data(self, text):
+        """"Your data" CSV in and out (nnpy_custom.handle): JSON in, JSON out."""
+        return json.dumps(nnpy_custom.handle(json.loads(text), self.session))
+
     def _publish(self):
         """Copy the session's arrays into the JS typed arrays; True if any was reallocated."""
         s = self.session
@@ -154,7 +159,7 @@ class Bridge:
 bridge = Bridge(bridge_js.view)
 api = {name: create_proxy(getattr(bridge, name))
        for name in ("configure", "meta", "train", "probe", "put_data", "has_data", "self_check",
-                     "walk", "gradient_chart", "set_weight", "probe_mode", "draw_probe")}
+                     "walk", "gradient_chart", "set_weight", "probe_mode", "draw_probe", "custom_data")}
 api["numpy_version"] = np.__version__
 api["kernel"] = nnpy.linalg.kernel if hasattr(nnpy, "linalg") else "?"
 bridge_js.attach(to_js(api, dict_converter=js.Object.fromEntries))

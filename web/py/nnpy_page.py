@@ -19,7 +19,9 @@ import time
 import numpy as np
 
 import nnpy
-from nnpy import datasets, features, losses, metrics
+from nnpy import customdata, datasets, features, losses, metrics
+
+import nnpy_custom
 
 import nnpy_probes as probes
 
@@ -59,7 +61,9 @@ SETTABLE = {
     "reg_rate": float, "eval_ms": float, "train_sample": int, "noise": float, "test_ratio": float,
     "loss": str, "init": str, "features": list,
     "restart": bool,   # rebuild now even if nothing changed (Reset with the same seed); not stored
+    "points": list,   # "Your data": the page's own points (nnpy_custom), kept outside the config
 }
+DEFAULTS = {**datasets.DEFAULTS, **customdata.DEFAULTS}
 REBUILD_KEYS = {"dataset", "seed", "hidden", "activation", "regularization", "reg_rate", "optimizer",
                 "batch_size", "noise", "test_ratio", "loss", "init", "features"}
 
@@ -90,14 +94,15 @@ class Session:
             cfg[key] = SETTABLE[key](value)
         if "dataset" not in cfg:
             cfg["dataset"] = "digits"
-        if cfg["dataset"] not in datasets.DEFAULTS:
-            raise ValueError(f"unknown dataset {cfg['dataset']!r}; choose one of {', '.join(datasets.DEFAULTS)}")
+        if cfg["dataset"] not in DEFAULTS:
+            raise ValueError(f"unknown dataset {cfg['dataset']!r}; choose one of {', '.join(DEFAULTS)}")
         if cfg["dataset"] != self.config.get("dataset"):
             # a new dataset starts from its own defaults, keeping only what was asked now
-            base = dict(datasets.DEFAULTS[cfg["dataset"]])
+            base = dict(DEFAULTS[cfg["dataset"]])
             base.update({k: cfg[k] for k in changes})
             base.update(dataset=cfg["dataset"], seed=cfg.get("seed", 0))
             cfg = {k: v for k, v in base.items()}
+        points = cfg.pop("points", None)
         cfg.setdefault("seed", 0)
         cfg.setdefault("probe", -1)            # -1: the page rotates through test examples
         cfg.setdefault("eval_ms", 200.0)
@@ -108,6 +113,8 @@ class Session:
         before = dict(self.__dict__)        # a failed change leaves the session as it was
         try:
             self.config = cfg
+            if points is not None:   # new points: re-split, same weights (unless rebuilt anyway)
+                nnpy_custom.store(self, points, resplit=live or not rebuild)
             if live:
                 # only the hidden layers changed: edit the network in place, training goes on
                 layers, params = list(self.net.layers), self.net._params
@@ -140,8 +147,12 @@ class Session:
         cfg = self.config
         name = cfg["dataset"]
         rng = np.random.default_rng(cfg["seed"])
-        data = datasets.load(name, noise=cfg.get("noise") or 0.0, rng=np.random.default_rng(0))
-        train, test = datasets.split(data, cfg["test_ratio"], rng=np.random.default_rng(1))
+        if name in nnpy_custom.NAMES:
+            data, train, test = nnpy_custom.build(self, cfg)
+        else:
+            data = datasets.load(name, noise=cfg.get("noise") or 0.0, rng=np.random.default_rng(0))
+            train, test = datasets.split(data, cfg["test_ratio"], rng=np.random.default_rng(1))
+            self.data_problem = ""
         chosen = cfg.get("features")
         self.features = features.check_names(chosen, data.x.shape[1]) if chosen and data.x.shape[1] <= 2 else None
         self.train_x, self.train_y = self._inputs(train.x), train.y
@@ -228,6 +239,10 @@ class Session:
         """
         if self.diverged_step:
             return "diverged"
+        if self.data_problem:      # "Your data" with too few points: nothing to learn from yet
+            self.steps_done = 0
+            self._write_figures()
+            return "nodata"
         start = time.perf_counter()
         deadline = start + ms / 1000.0
         done = 0
@@ -440,11 +455,14 @@ class Session:
             "points": self._points() if self.plane else [],
             "train_points": self._points(train=True) if self.plane else [],
             "config": {k: cfg[k] for k in SETTABLE if k in cfg},   # what the settings panel shows
+            **nnpy_custom.meta(self),
             "figures_length": len(FIGURES) + n_out,
         }
 
     def _points(self, train=False) -> list:
         """Up to MAX_POINTS test (or training) examples as [x1, x2, target], rounded for a small JSON."""
+        if train and self.config["dataset"] in nnpy_custom.NAMES:   # "Your data": every point placed
+            return nnpy_custom.meta_points(self)
         raw, y = (self.train_raw, self.train_y) if train else (self.test_raw, self.test_y)
         index = np.unique(np.linspace(0, len(raw) - 1, MAX_POINTS).astype(int))
         target = y[index] if self.classification else np.tanh(y[index, 0])

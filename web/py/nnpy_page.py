@@ -423,6 +423,7 @@ class Session:
         cfg = self.config
         data = self.data
         n_out = self.sizes[-1]
+        custom = cfg["dataset"] in nnpy_custom.NAMES
         if self.classification and n_out > 1:
             outputs = [str(k) for k in range(n_out)]
         elif self.classification:
@@ -453,7 +454,8 @@ class Session:
             "neuron_grid": NEURON_GRID if self.plane and sum(self.sizes[1:-1]) <= MAX_NEURON_MAPS else 0,
             "extent": datasets.RADIUS,
             "points": self._points() if self.plane else [],
-            "train_points": self._points(train=True) if self.plane else [],
+            # "Your data" shows every point the learner placed, train and test alike (no separate list)
+            "train_points": None if custom else self._points(train=True) if self.plane else [],
             "config": {k: cfg[k] for k in SETTABLE if k in cfg},   # what the settings panel shows
             **nnpy_custom.meta(self),
             "figures_length": len(FIGURES) + n_out,
@@ -461,7 +463,7 @@ class Session:
 
     def _points(self, train=False) -> list:
         """Up to MAX_POINTS test (or training) examples as [x1, x2, target], rounded for a small JSON."""
-        if train and self.config["dataset"] in nnpy_custom.NAMES:   # "Your data": every point placed
+        if self.config["dataset"] in nnpy_custom.NAMES:   # "Your data": every point placed
             return nnpy_custom.meta_points(self)
         raw, y = (self.train_raw, self.train_y) if train else (self.test_raw, self.test_y)
         index = np.unique(np.linspace(0, len(raw) - 1, MAX_POINTS).astype(int))

@@ -207,7 +207,11 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
     const g = view.geometry;
     const plane = g && g.cols[0].plane;
     if (!plane || bar.hidden) return;
-    const key = `${plane.x},${plane.y},${plane.w},${plane.h},${view.w},${view.h},${bar.className},${hint.textContent}`;
+    // the geometry is in canvas pixels; the bar sits in the panel, where the canvas may be offset (the
+    // hidden-layer strip of controls.js sits above it)
+    const dx = canvas.offsetLeft;
+    const dy = canvas.offsetTop;
+    const key = `${plane.x},${plane.y},${plane.w},${plane.h},${view.w},${view.h},${dx},${dy},${bar.className},${hint.textContent}`;
     if (key === lastRect) return;
     if (bar.classList.contains("compact") !== g.small) {
       bar.classList.toggle("compact", g.small); // one row of icons, a one-line hint
@@ -215,7 +219,7 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
     }
     // Left of the first hidden layer if it fits (below the plane's "x1" label, else above the plane);
     // otherwise wider, below. Never over the plane.
-    bar.style.left = `${plane.x}px`;
+    bar.style.left = `${plane.x + dx}px`;
     const hidden = g.cols[1];
     const most = Math.min(view.w - 2 * plane.x, g.small ? 250 : 236);
     const below = plane.y + plane.h + (g.small ? 16 : 20);
@@ -230,8 +234,8 @@ export function installCustomData({ bridge, view, configure, controller, redraw,
         break;
       }
     }
-    bar.style.top = `${top}px`;
-    lastRect = `${plane.x},${plane.y},${plane.w},${plane.h},${view.w},${view.h},${bar.className},${hint.textContent}`;
+    bar.style.top = `${top + dy}px`;
+    lastRect = `${plane.x},${plane.y},${plane.w},${plane.h},${view.w},${view.h},${dx},${dy},${bar.className},${hint.textContent}`;
   }
 
   function watch() {

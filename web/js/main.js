@@ -525,13 +525,15 @@ function setText(el, key, text) {
 
 function readFigures() {
   const f = (name) => bridge.figure(name);
+  // "Your data" with too few points: the session describes a placeholder, not a result worth showing
+  const noData = Boolean(bridge.meta.custom && bridge.meta.custom.problem);
   const evals = f("evals");
   if (evals !== state.lastEvals) {
     state.lastEvals = evals;
-    chart.add(f("eval_step"), f("train_loss"), f("test_loss"), f("test_accuracy"));
+    if (!noData) chart.add(f("eval_step"), f("train_loss"), f("test_loss"), f("test_accuracy"));
   }
-  const testLoss = f("test_loss");
-  const accuracy = f("test_accuracy");
+  const testLoss = noData ? NaN : f("test_loss");
+  const accuracy = noData ? NaN : f("test_accuracy");
   setText(ui.statStep, "step", f("step").toLocaleString("en"));
   if (controls) controls.figures(f);
   emit("step", { step: f("step"), loss: testLoss, accuracy: accuracy });
@@ -541,7 +543,9 @@ function readFigures() {
   const label = f("probe_label");
   const pred = f("probe_pred");
   let probe;
-  if (meta.kind === "classification") {
+  if (noData) {
+    probe = [meta.custom.problem];
+  } else if (meta.kind === "classification") {
     const single = meta.output_names.length === 1; // one sigmoid output: P(class 1)
     const names = single ? ["0", "1"] : meta.output_names;
     const p = single ? (pred === 1 ? bridge.outputs()[0] : 1 - bridge.outputs()[0]) : bridge.outputs()[pred];

@@ -84,6 +84,26 @@ export class Bridge {
     this.api.gradient_chart(on ? 1 : 0);
   }
 
+  // Model files (web/py/nnpy_modelfile.py): the .npz bytes out; bytes in -> {meta, changes, notices}
+  // or {error} (the model unchanged) or {need: dataset} (fetch its data file, then ask again).
+  exportModel() {
+    return { bytes: this.api.export_model(), name: this.api.model_filename() };
+  }
+
+  importModel(bytes) {
+    const result = JSON.parse(this.api.import_model(bytes));
+    if (result.meta) {
+      this.meta = result.meta;
+      this._index();
+    }
+    return result;
+  }
+
+  // {wasm: bytes of the wasm heap, objects: Python's live objects} (bench/soak.py).
+  memory() {
+    return JSON.parse(this.api.memory());
+  }
+
   selfCheck(request) {
     return JSON.parse(this.api.self_check(JSON.stringify(request || {})));
   }

@@ -11,6 +11,7 @@ import { NetworkView } from "./renderer.js";
 import { LossChart, compact } from "./chart.js";
 import { pauseWhenHidden } from "./embed.js";
 import { installLearning } from "./learning.js";
+import { installModelFile } from "./modelfile.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
@@ -627,4 +628,10 @@ pauseWhenHidden(controller);
 ship.applyEmbedMode(address.page);
 ship.installEmbedDialog(address);
 ship.enableHostMessages(controller, address);
+installModelFile({ bridge, controller, message: ui.message, fetchData, adopt: ({ changes }) => {
+  address.update(changes); // an imported model: its settings become the address, as a change would
+  state.seed = changes.seed;
+  applyMeta(bridge.meta);
+  if (state.status !== "training") setStatus("paused");
+} });
 start();

@@ -43,6 +43,7 @@ FIGURES = (
 EVAL_CHUNK = 256     # test examples evaluated per frame while training (bounded frame cost)
 FIELD_SIZE = 32      # 2-D data: the network's output on a FIELD_SIZE^2 grid over the data's square
 MAX_POINTS = 300     # test points sent once per dataset, for the picture of the plane
+EXPLODED = 100.0     # a mini-batch loss this many times a know-nothing model's loss is divergence
 FIG = {name: i for i, name in enumerate(FIGURES)}
 
 # What the page may change; everything else comes from nnpy.datasets.DEFAULTS[dataset].
@@ -170,6 +171,15 @@ class Session:
             gx, gy = np.meshgrid(ticks, ticks[::-1])          # row 0 is the top (x2 = +r)
             self.grid = self._inputs(np.column_stack([gx.ravel(), gy.ravel()]))
         self.field_buffer = np.zeros(FIELD_SIZE * FIELD_SIZE if self.plane else 0, np.float32)
+        self.loss_limit = EXPLODED * self._chance_loss()
+
+    def _chance_loss(self) -> float:
+        """The loss of a model that knows nothing: uniform class probabilities, or always the mean.
+        A loss far above it means the weights have blown up, even while every number is finite
+        (tanh and softmax keep an exploding network finite for a long time)."""
+        if self.classification:
+            return math.log(max(2, self.data.n_outputs))
+        return max(float(np.mean((self.train_y - self.train_y.mean(axis=0)) ** 2)), 1e-3)
 
     def _inputs(self, x):
         if self.features:
@@ -196,8 +206,8 @@ class Session:
     def train(self, ms: float, max_steps: int = 0) -> str:
         """Train until ``ms`` milliseconds are spent (or ``max_steps`` steps, if > 0), then pack.
 
-        Returns "ok", or "diverged" when a loss was not finite: the snapshot then still shows
-        the last finite state and ``diverged_step`` names the step that failed.
+        Returns "ok", or "diverged" when a loss was not finite (or exploded past ``loss_limit``):
+        the snapshot then still shows the last finite state and ``diverged_step`` names the step that failed.
         """
         if self.diverged_step:
             return "diverged"
@@ -213,6 +223,11 @@ class Session:
                 loss = math.nan   # the engine refused the step before updating anything
             if not math.isfinite(loss):
                 self.diverged_step = self.step + 1
+                status = "diverged"
+                break
+            if loss > self.loss_limit:          # finite, but exploded: this step was taken
+                self.step += 1
+                self.diverged_step = self.step
                 status = "diverged"
                 break
             self.step += 1

@@ -92,10 +92,13 @@ def import_model(session, data: bytes) -> dict:
         session.step, session.eval_step = step, step
         with np.errstate(all="ignore"):    # overflowing weights are reported below, not warned about
             session._evaluate()
-        if not math.isfinite(session.test_loss):
-            raise ModelFileError("the model's outputs are not finite numbers on this data")
-        session.meta = {}
-        session._pack()
+            if not math.isfinite(session.test_loss):
+                raise ModelFileError("the model's outputs are not finite numbers on this data")
+            session.meta = {}
+            try:
+                session._pack()
+            except FloatingPointError as err:
+                raise ModelFileError(f"the model's numbers are too large to show: {err}") from None
         session._write_figures()
         meta = session.meta
     except Exception as err:          # noqa: BLE001 — anything at all: restore, then report
@@ -117,13 +120,13 @@ def _changes_for(model, session) -> tuple[dict, list, int]:
                              f"{MAX_PAGE_NEURONS} neurons; this model's hidden layers are {hidden}")
     dataset = extra.get("dataset", session.config.get("dataset"))
     if not isinstance(dataset, str) or dataset not in datasets.DEFAULTS:
-        raise ModelFileError(f"the model names an unknown dataset {str(dataset)[:40]!r}")
+        raise ModelFileError(f"the model names an unknown dataset {_show(dataset)}")
     seed = extra.get("seed", 0)
     if not _is_int(seed) or not 0 <= seed <= 2**31 - 1:
-        raise ModelFileError(f"seed must be a whole number in 0..{2**31 - 1}, got {str(seed)[:40]}")
+        raise ModelFileError(f"seed must be a whole number in 0..{2**31 - 1}, got {_show(seed)}")
     step = extra.get("step", 0)
     if not _is_int(step) or not 0 <= step <= MAX_STEP:
-        raise ModelFileError(f"step must be a whole number in 0..{MAX_STEP}, got {str(step)[:40]}")
+        raise ModelFileError(f"step must be a whole number in 0..{MAX_STEP}, got {_show(step)}")
     saved = extra.get("settings", {})
     if not isinstance(saved, dict):
         raise ModelFileError("settings must be an object")
@@ -141,7 +144,7 @@ def _setting(key, rule, value, notices):
     if kind in ("float", "int"):
         if not _is_number(value) or (kind == "int" and not _is_int(value)):
             raise ModelFileError(f"settings.{key} must be a {'whole ' if kind == 'int' else ''}number, "
-                                 f"got {str(value)[:40]}")
+                                 f"got {_show(value)}")
         low, high = rule[1], rule[2]
         if not low <= value <= high:
             clamped = min(high, max(low, value))
@@ -150,7 +153,7 @@ def _setting(key, rule, value, notices):
         return float(value) if kind == "float" else int(value)
     if kind == "enum":
         if value not in rule[1]:
-            raise ModelFileError(f"settings.{key} must be one of {', '.join(rule[1])}, got {str(value)[:40]!r}")
+            raise ModelFileError(f"settings.{key} must be one of {', '.join(rule[1])}, got {_show(value)}")
         return value
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > 9:
         raise ModelFileError("settings.features must be a list of feature names")
@@ -174,6 +177,12 @@ def _url_form(changes: dict) -> dict:
     if out.get("features"):
         out["features"] = [URL_FEATURES.get(name, name) for name in out["features"]]
     return out
+
+
+def _show(value) -> str:
+    """A value from the file, quoted if text, cut short: for messages."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _is_number(value) -> bool:

@@ -19,8 +19,10 @@ import re
 import struct
 import subprocess
 import sys
+import tempfile
 import zipfile
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -403,8 +405,13 @@ IMPORT_CASES["bias Infinity"] = build_zip({**members_of(page_net(), good_config(
 def upload(p: Page, name: str, data: bytes) -> str:
     """Pick ``data`` as file ``name`` in the page's import input; the banner's text afterwards."""
     p.js("() => { const m = document.querySelector('[data-testid=message]'); m.hidden = true; m.textContent = ''; }")
-    p.page.set_input_files("[data-testid=import-file]",
-                           files=[{"name": name, "mimeType": "application/zip", "buffer": data}])
+    if len(data) > 256 * 1024:   # a big buffer crawls through the protocol as base64: hand over a path
+        folder = Path(tempfile.mkdtemp(prefix="nnpy-hostile-"))
+        (folder / name).write_bytes(data)
+        files = str(folder / name)
+    else:
+        files = [{"name": name, "mimeType": "application/zip", "buffer": data}]
+    p.page.set_input_files("[data-testid=import-file]", files=files)
     p.page.wait_for_function("() => !document.querySelector('[data-testid=message]').hidden", timeout=30_000)
     return p.page.inner_text("[data-testid=message]")
 
@@ -468,7 +475,7 @@ def test_export_then_import_round_trips_and_the_cli_scores_the_file(import_page,
     after = p.js(MODEL_STATE)
     assert after["sizes"] == "64-32-16-10" and after["step"] == 777 and after["dataset"] == "digits"
     assert after["snapshot"] != snapshot["snapshot"] and after["status"] == "paused"
-    assert "dataset=digits" in after["hash"] and "seed=11" in after["hash"] and "lr=0.01" in after["hash"]
+    assert "dataset=" not in after["hash"] and "seed=11" in after["hash"] and "lr=0.01" in after["hash"]  # digits: the default
     assert p.js("window.nnpy.bridge.meta.learning_rate") == 0.01
     p.page.wait_for_function(f"() => ({CANVAS_HASH})() !== {canvas}", timeout=10_000)
     layer0 = p.js("Array.from(window.nnpy.bridge.view.snapshot.subarray("

@@ -494,7 +494,7 @@ def test_export_then_import_round_trips_and_the_cli_scores_the_file(import_page,
 
 def test_import_while_diverged_and_while_training(import_page):
     p = import_page
-    p.js("window.nnpy.configure({learning_rate: 10, optimizer: 'sgd'})")
+    p.js("window.nnpy.configure({hidden: [32, 32], learning_rate: 10, optimizer: 'sgd'})")
     p.page.click("[data-testid=play]")
     p.page.wait_for_function("() => document.body.dataset.status === 'diverged'", timeout=30_000)
     before = p.js(MODEL_STATE)

@@ -68,6 +68,16 @@ MODEL_STATE = """() => {
           sizes: b.meta.sizes.join('-'), dataset: b.meta.dataset, hash: location.hash};
 }"""
 
+# The weights and biases in the snapshot, layer by layer.
+WEIGHTS = """() => {
+  const b = window.nnpy.bridge, off = b.meta.layout.offsets, n = b.meta.sizes, out = [];
+  for (let l = 0; l + 1 < n.length; l++) {
+    out.push(...b.view.snapshot.subarray(off.W[l], off.W[l] + n[l] * n[l + 1]));
+    out.push(...b.view.snapshot.subarray(off.b[l], off.b[l] + n[l + 1]));
+  }
+  return out;
+}"""
+
 
 class Page:
     """One loaded page kept for a whole module, recording dialogs and console errors."""
@@ -485,6 +495,8 @@ def test_export_then_import_round_trips_and_the_cli_scores_the_file(import_page,
 
     # a digits model: the page switches dataset, network, picture and figures
     snapshot = p.js(MODEL_STATE)
+    weights = p.js(WEIGHTS)
+    assert len(weights) == 2 * 8 + 8 + 8 * 8 + 8 + 8 * 2 + 2
     canvas = p.js(CANVAS_HASH)
     digits = serialization.save_bytes(DIGITS_NET, extra={"dataset": "digits", "seed": 11, "step": 777,
                                                          "settings": {"learning_rate": 0.01, "batch_size": 64}})
@@ -504,7 +516,8 @@ def test_export_then_import_round_trips_and_the_cli_scores_the_file(import_page,
     text = upload(p, path.name, exported)
     assert text.startswith(f"Loaded {path.name}: spiral, layers 2-8-8-2, step {step}"), text
     again = p.js(MODEL_STATE)
-    assert again["snapshot"] == snapshot["snapshot"] and again["step"] == snapshot["step"], (again, snapshot)
+    assert again["step"] == snapshot["step"] and again["sizes"] == snapshot["sizes"], (again, snapshot)
+    assert p.js(WEIGHTS) == weights, "the same weights (the probe example and the plane may differ)"
     p.page.click("[data-testid=step-once]")
     assert p.js("window.nnpy.bridge.figure('step')") == step + 1
     assert p.troubles() == []

@@ -65,7 +65,12 @@ export function installModelFile({ bridge, controller, message, adopt, fetchData
   ]);
   const input = el("input", { type: "file", accept: ".npz,application/zip", hidden: "",
     "data-testid": "import-file", "aria-label": "Model file to import" });
-  toolbar.append(exportButton, importButton, input);
+  // one group, so the pair wraps to a new toolbar row together
+  const group = el("span", { class: "model-file", role: "group", "aria-label": "Model file" },
+    [exportButton, importButton, input]);
+  group.style.display = "inline-flex"; // CSSOM from JS: allowed under the page's CSP
+  group.style.gap = "8px";
+  toolbar.append(group);
 
   const say = (text) => {
     message.textContent = text; // text only: file names and reasons are never parsed as markup

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from browser import ROOT, chromium, server  # noqa: F401  (fixtures)
+from browser import ROOT, chromium, dist, server  # noqa: F401  (fixtures)
 
 sys.path.insert(0, str(ROOT / "bench"))
 from soak import soak  # noqa: E402

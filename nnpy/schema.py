@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 __all__ = ["SchemaError", "validate", "loads_strict", "MAX_DEPTH"]
 
@@ -136,8 +137,28 @@ def _no_duplicates(pairs):
     return out
 
 
+_NESTING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\Z)|[\[\]{}]')   # an unterminated string runs to the end
+MAX_PARSE_DEPTH = 4 * MAX_DEPTH     # deeper JSON is refused before parsing
+
+
+def _nesting_depth(text: str) -> int:
+    """How deeply ``text``'s arrays and objects nest (strings skipped), counted without recursion:
+    json.loads recurses in C, and in WebAssembly (Pyodide) 100,000 levels overflow the stack and
+    kill the runtime before Python's RecursionError can fire."""
+    depth = deepest = 0
+    for token in _NESTING.findall(text):
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
 def loads_strict(text: str):
     """``json.loads`` that rejects NaN/Infinity tokens and duplicate keys (raises SchemaError)."""
+    if _nesting_depth(text) > MAX_PARSE_DEPTH:
+        raise SchemaError("JSON nested too deeply")
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:

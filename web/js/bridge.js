@@ -105,6 +105,26 @@ export class Bridge {
     return JSON.parse(this.api.custom_data(JSON.stringify(request)));
   }
 
+  // Model files (web/py/nnpy_modelfile.py): the .npz bytes out; bytes in -> {meta, changes, notices}
+  // or {error} (the model unchanged) or {need: dataset} (fetch its data file, then ask again).
+  exportModel() {
+    return { bytes: this.api.export_model(), name: this.api.model_filename() };
+  }
+
+  importModel(bytes) {
+    const result = JSON.parse(this.api.import_model(bytes));
+    if (result.meta) {
+      this.meta = result.meta;
+      this._index();
+    }
+    return result;
+  }
+
+  // {wasm: bytes of the wasm heap, objects: Python's live objects} (bench/soak.py).
+  memory() {
+    return JSON.parse(this.api.memory());
+  }
+
   selfCheck(request) {
     return JSON.parse(this.api.self_check(JSON.stringify(request || {})));
   }

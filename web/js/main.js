@@ -15,6 +15,7 @@ import { installControls } from "./controls.js";
 import { installViews } from "./views.js";
 import { installDigitsViews } from "./digits-views.js";
 import { installCustomData } from "./customdata.js";
+import { installModelFile } from "./modelfile.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
@@ -673,4 +674,10 @@ pauseWhenHidden(controller);
 ship.applyEmbedMode(address.page);
 ship.installEmbedDialog(address);
 ship.enableHostMessages(controller, address);
+installModelFile({ bridge, controller, message: ui.message, fetchData, adopt: ({ changes }) => {
+  address.update(changes); // an imported model: its settings become the address, as a change would
+  state.seed = changes.seed;
+  applyMeta(bridge.meta);
+  if (state.status !== "training") setStatus("paused");
+} });
 start();

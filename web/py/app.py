@@ -29,6 +29,7 @@ from nnpy import datasets  # noqa: E402
 import nnpy_checks  # noqa: E402
 import nnpy_probes  # noqa: E402
 import nnpy_custom  # noqa: E402
+import nnpy_modelfile  # noqa: E402
 from nnpy_page import Session  # noqa: E402
 from nnpy_walk import GradientMonitor, Walker  # noqa: E402
 
@@ -134,6 +135,29 @@ class Bridge:
     def custom_data(self, text):
         """"Your data" CSV in and out (nnpy_custom.handle): JSON in, JSON out."""
         return json.dumps(nnpy_custom.handle(json.loads(text), self.session))
+    def export_model(self):
+        """The model as nnpy's .npz file, in a new Uint8Array (JS owns it: no proxy stays behind)."""
+        data = nnpy_modelfile.export_model(self.session)
+        out = js.Uint8Array.new(len(data))
+        out.assign(data)
+        return out
+
+    def model_filename(self):
+        return nnpy_modelfile.filename(self.session)
+
+    def import_model(self, data):
+        """Adopt the model file in ``data`` (a Uint8Array); JSON out: {"meta", ...} or {"error"}."""
+        result = nnpy_modelfile.import_model(self.session, data.to_bytes())
+        if "meta" in result:
+            self._publish()
+        return json.dumps(result)
+
+    def memory(self):
+        """Sizes for the soak benchmark: the wasm heap (bytes) and Python's live object count."""
+        import gc
+
+        import pyodide_js
+        return json.dumps({"wasm": pyodide_js._module.HEAPU8.length, "objects": len(gc.get_objects())})
 
     def _publish(self):
         """Copy the session's arrays into the JS typed arrays; True if any was reallocated."""
@@ -159,7 +183,8 @@ class Bridge:
 bridge = Bridge(bridge_js.view)
 api = {name: create_proxy(getattr(bridge, name))
        for name in ("configure", "meta", "train", "probe", "put_data", "has_data", "self_check",
-                     "walk", "gradient_chart", "set_weight", "probe_mode", "draw_probe", "custom_data")}
+                     "walk", "gradient_chart", "set_weight", "probe_mode", "draw_probe", "custom_data",
+                     "export_model", "model_filename", "import_model", "memory")}
 api["numpy_version"] = np.__version__
 api["kernel"] = nnpy.linalg.kernel if hasattr(nnpy, "linalg") else "?"
 bridge_js.attach(to_js(api, dict_converter=js.Object.fromEntries))

@@ -51,6 +51,7 @@ MAX_POINTS = 300     # test points sent once per dataset, for the picture of the
 NEURON_GRID = 16     # 2-D data: each hidden neuron's own picture, NEURON_GRID^2 (2x2 means of the field's grid)
 MAX_NEURON_MAPS = 256  # more hidden neurons than this cannot be drawn as pictures anyway: none are sent
 MAX_WEIGHT = 1000.0  # a weight typed by hand must lie within +-MAX_WEIGHT
+EXPLODED = 100.0     # a mini-batch loss this many times a know-nothing model's loss is divergence
 FIG = {name: i for i, name in enumerate(FIGURES)}
 
 # What the page may change; everything else comes from nnpy.datasets.DEFAULTS[dataset].
@@ -205,6 +206,15 @@ class Session:
         self.field_buffer = np.zeros(FIELD_SIZE * FIELD_SIZE if self.plane else 0, np.float32)
         self.neurons_buffer = np.zeros(0, np.float32)
         probes.reset(self)   # probe mode, drawing, confusion matrix (nnpy_probes.py)
+        self.loss_limit = EXPLODED * self._chance_loss()
+
+    def _chance_loss(self) -> float:
+        """The loss of a model that knows nothing: uniform class probabilities, or always the mean.
+        A loss far above it means the weights have blown up, even while every number is finite
+        (tanh and softmax keep an exploding network finite for a long time)."""
+        if self.classification:
+            return math.log(max(2, self.data.n_outputs))
+        return max(float(np.mean((self.train_y - self.train_y.mean(axis=0)) ** 2)), 1e-3)
 
     def _inputs(self, x):
         if self.features:
@@ -234,8 +244,8 @@ class Session:
         ``evaluate``: measure the whole test split afterwards (default: when ``max_steps`` is given,
         as Step does); False spreads evaluation over calls as time-budgeted training does.
 
-        Returns "ok", or "diverged" when a loss was not finite: the snapshot then still shows
-        the last finite state and ``diverged_step`` names the step that failed.
+        Returns "ok", or "diverged" when a loss was not finite (or exploded past ``loss_limit``):
+        the snapshot then still shows the last finite state and ``diverged_step`` names the step that failed.
         """
         if self.diverged_step:
             return "diverged"
@@ -255,6 +265,11 @@ class Session:
                 loss = math.nan   # the engine refused the step before updating anything
             if not math.isfinite(loss):
                 self.diverged_step = self.step + 1
+                status = "diverged"
+                break
+            if loss > self.loss_limit:          # finite, but exploded: this step was taken
+                self.step += 1
+                self.diverged_step = self.step
                 status = "diverged"
                 break
             self.step += 1

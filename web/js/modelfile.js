@@ -65,12 +65,15 @@ export function installModelFile({ bridge, controller, message, adopt, fetchData
   ]);
   const input = el("input", { type: "file", accept: ".npz,application/zip", hidden: "",
     "data-testid": "import-file", "aria-label": "Model file to import" });
-  // one group, so the pair wraps to a new toolbar row together
+  // one group: at the foot of the settings panel (controls.js) when there is one, else in the toolbar
   const group = el("span", { class: "model-file", role: "group", "aria-label": "Model file" },
     [exportButton, importButton, input]);
   group.style.display = "inline-flex"; // CSSOM from JS: allowed under the page's CSP
   group.style.gap = "8px";
-  toolbar.append(group);
+  const settings = document.getElementById("settings");
+  if (settings) {
+    settings.append(el("section", { class: "set-section" }, [el("h3", { text: "Model file" }), group]));
+  } else toolbar.append(group);
 
   const say = (text) => {
     message.textContent = text; // text only: file names and reasons are never parsed as markup

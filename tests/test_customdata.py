@@ -245,3 +245,22 @@ def test_csv_requests_from_the_page(session):
     assert nnpy_custom.handle({"action": "read_csv", "dataset": "custom", "text": text}) == out
     with pytest.raises(ValueError, match="line 2: 'oops' is not a number"):
         nnpy_custom.handle({"action": "read_csv", "dataset": "custom", "text": "1,2,0\noops,1,1\n"})
+
+
+def test_points_added_one_by_one_resplit_without_a_rebuild(session):
+    """Each new point changes the test split's size; the evaluation's bookkeeping must follow."""
+    session.configure({"dataset": "custom"})
+    placed = []
+    for k, (x1, x2) in enumerate([(-3.6, 2.4), (-2, 2.4), (3, -1), (2, -2), (1, 1), (-1, -1)]):
+        placed.append([x1, x2, k % 2])
+        meta = session.configure({"points": placed})
+        assert len(meta["points"]) == len(placed)
+    assert session.train(ms=50, max_steps=5) == "ok" and session.step == 5
+
+
+def test_regression_points_added_to_an_empty_set_train_without_a_false_divergence(session):
+    """The exploding-loss limit is remade from the points placed, not from the empty set's placeholder."""
+    session.configure({"dataset": "custom_regression"})
+    meta = session.configure({"points": [[-3, -3, -1], [-1, -1, -0.5], [1, 1, 0.5], [3, 3, 1]]})
+    assert meta["custom"]["problem"] == ""
+    assert session.train(ms=200, max_steps=50) == "ok" and session.step == 50

@@ -28,6 +28,7 @@ def store(session, points, resplit: bool) -> None:
     session.user_points = {**getattr(session, "user_points", {}), name: data}
     if resplit:
         _apply(session, session.config)
+        session.set_loss_limit()
         session.order = session.rng.permutation(len(session.train_x))
         session.cursor = 0
         session.probe_index = 0

@@ -206,6 +206,10 @@ class Session:
         self.field_buffer = np.zeros(FIELD_SIZE * FIELD_SIZE if self.plane else 0, np.float32)
         self.neurons_buffer = np.zeros(0, np.float32)
         probes.reset(self)   # probe mode, drawing, confusion matrix (nnpy_probes.py)
+        self.set_loss_limit()
+
+    def set_loss_limit(self) -> None:
+        """Where a finite loss counts as divergence; remade whenever the training data changes."""
         self.loss_limit = EXPLODED * self._chance_loss()
 
     def _chance_loss(self) -> float:
@@ -214,7 +218,9 @@ class Session:
         (tanh and softmax keep an exploding network finite for a long time)."""
         if self.classification:
             return math.log(max(2, self.data.n_outputs))
-        return max(float(np.mean((self.train_y - self.train_y.mean(axis=0)) ** 2)), 1e-3)
+        y = self.train_y
+        # predicting the mean, or predicting 0 (where an untrained network starts), whichever is worse
+        return max(float(np.mean((y - y.mean(axis=0)) ** 2)), float(np.mean(y ** 2)), 1e-2)
 
     def _inputs(self, x):
         if self.features:

@@ -57,6 +57,9 @@ def count(session, start: int, y: np.ndarray, pred: np.ndarray) -> None:
     """One evaluation chunk's predictions into the running confusion matrix."""
     if start == 0:
         session.confusion[:] = 0
+        if len(session.eval_pred) != len(session.test_x):   # "Your data" re-split without a rebuild
+            session.eval_pred = np.zeros(len(session.test_x), np.int64)
+            session.last_pred = None
     np.add.at(session.confusion, (y, pred), 1)
     session.eval_pred[start:start + len(pred)] = pred
 

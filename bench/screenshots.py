@@ -46,8 +46,8 @@ def main(argv=None) -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": width, "height": height})
-        page = context.new_page()
         for name in args.only or DATASETS:
+            page = context.new_page()  # a fresh page each time: a new hash alone would not reload it
             page.goto(f"{url}#dataset={name}&autoplay=1")
             page.wait_for_function(f"() => ({STEP})() >= {args.steps}", timeout=600_000)
             page.evaluate("() => window.nnpy.controller.pause()")
@@ -57,6 +57,7 @@ def main(argv=None) -> int:
             print(f"{file.relative_to(ROOT)}: step {page.evaluate(STEP)}")
             if name == "digits":
                 page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+            page.close()
         browser.close()
     server.shutdown()
     return 0

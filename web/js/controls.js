@@ -15,6 +15,7 @@ import { ACTIVATIONS, LOSSES, OPTIMIZERS, REGULARIZATIONS, INITS, FEATURES, SPEE
 import { CONTROL_IDS } from "./ship.js";
 import { lastLine } from "./embed.js";
 import { diverging, INK } from "./colors.js";
+import { el } from "./dom.js";
 
 const LABELS = {
   relu: "ReLU", leaky_relu: "Leaky ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear",
@@ -33,16 +34,6 @@ const MAX_LAYERS = 6;
 const MAX_NEURONS = { plane: 32, image: 64 };
 const NARROW = "(max-width: 699px)";
 
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-};
 const options = (values, label = (v) => LABELS[v] || String(v)) =>
   values.map((v) => el("option", { value: String(v), text: label(v) }));
 

@@ -8,6 +8,7 @@
 // "status" events (a new meta arrives with every configure) and a cheap per-frame position check.
 
 import { lastLine } from "./embed.js";
+import { el, icon } from "./dom.js";
 
 const CUSTOM = ["custom", "custom_regression"];
 const STORAGE_KEY = "nnpy.customdata.v1";
@@ -16,17 +17,6 @@ const MAX_BYTES = 256 * 1024; // nnpy.customdata.MAX_BYTES: larger files are ref
 const MAX_UNDO = 50;
 const ERASE_PX = 14; // a click this close to a point (CSS px) erases it
 
-const SVG = "http://www.w3.org/2000/svg";
-function icon(path) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("class", "icon");
-  svg.setAttribute("aria-hidden", "true");
-  const p = document.createElementNS(SVG, "path");
-  p.setAttribute("d", path);
-  svg.append(p);
-  return svg;
-}
 const ICONS = {
   erase: "M9.6 2.2l4.2 4.2-6.9 6.9H3.6L2 11.7a1.4 1.4 0 0 1 0-2zM3.7 9.1l-.9.9 1.4 1.5h2.4l.6-.6zM8 14h6v-1.4H8z",
   undo: "M6 3.5V1L1.5 5 6 9V6.5h3a3.2 3.2 0 0 1 0 6.4H5V15h4a5.2 5.2 0 0 0 0-10.4H6z",
@@ -36,16 +26,6 @@ const ICONS = {
   edit: "M11.3 1.3l3.4 3.4-9 9H2.3v-3.4zM10 4.8L3.8 11v1.2H5l6.2-6.2z",
 };
 
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-};
 
 // ------------------------------------------------------------------ storage (may be blocked)
 

@@ -4,34 +4,14 @@
 // Import reads a file the visitor picks; Python checks everything (nnpy.serialization treats every
 // file as hostile) and either adopts the model — network, dataset, settings, step — or answers with
 // a reason, shown as text in the #message banner, the current model untouched.
-// main.js calls installModelFile({...}) once; the buttons go beside the Embed button.
+// main.js calls installModelFile({...}) once; the buttons go at the foot of the settings panel.
 
 import { lastLine } from "./embed.js";
+import { el, icon } from "./dom.js";
 
 const MAX_FILE_BYTES = 16 * 1024 * 1024; // the biggest page model is ~0.6 MB; Python checks again
 
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-};
 
-function icon(path) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("class", "icon");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("aria-hidden", "true");
-  const p = document.createElementNS(ns, "path");
-  for (const [k, v] of Object.entries({ d: path, fill: "none", stroke: "currentColor", "stroke-width": "1.6",
-    "stroke-linecap": "round", "stroke-linejoin": "round" })) p.setAttribute(k, v);
-  svg.append(p);
-  return svg;
-}
 
 // A file name as the message shows it: printable, and short.
 const shortName = (name) => {
@@ -55,12 +35,12 @@ export function installModelFile({ bridge, controller, message, adopt, fetchData
 
   const exportButton = el("button", { type: "button", class: "btn", id: "export-model", "data-testid": "export-model",
     title: "Download the trained model (.npz; python -m nnpy evaluate --model FILE scores it)" }, [
-    icon("M8 2v8M4.5 6.5 8 10l3.5-3.5M2.5 13.5h11"),
+    icon("M8 2v8M4.5 6.5 8 10l3.5-3.5M2.5 13.5h11", { stroked: true }),
     el("span", { class: "label", text: "Export" }),
   ]);
   const importButton = el("button", { type: "button", class: "btn", id: "import-model", "data-testid": "import-model",
     title: "Load a model file (.npz) exported from this page or saved by python -m nnpy train --save" }, [
-    icon("M8 10V2M4.5 5.5 8 2l3.5 3.5M2.5 13.5h11"),
+    icon("M8 10V2M4.5 5.5 8 2l3.5 3.5M2.5 13.5h11", { stroked: true }),
     el("span", { class: "label", text: "Import" }),
   ]);
   const input = el("input", { type: "file", accept: ".npz,application/zip", hidden: "",

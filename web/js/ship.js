@@ -4,18 +4,8 @@
 
 import { parseParams, formatParams, validateConfig, MODEL_KEYS } from "./params.js";
 import { enableMessages, lastLine } from "./embed.js";
+import { el, icon } from "./dom.js";
 
-const el = (tag, props = {}, children = []) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key in node && typeof value !== "string") node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
-};
 
 // ------------------------------------------------------------------ the address
 
@@ -155,7 +145,7 @@ export function installEmbedDialog(address) {
   if (!toolbar || address.page.embed) return null;
   const button = el("button", { type: "button", class: "btn", id: "embed", "data-testid": "embed",
     title: "Embed this network in a web page" }, [
-    svgIcon("M5.5 4 1.5 8l4 4M10.5 4l4 4-4 4"),
+    icon("M5.5 4 1.5 8l4 4M10.5 4l4 4-4 4", { stroked: true }),
     el("span", { class: "label", text: "Embed" }),
   ]);
   toolbar.append(button);
@@ -217,22 +207,6 @@ export function installEmbedDialog(address) {
   return { button, dialog };
 }
 
-function svgIcon(path) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("class", "icon");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("aria-hidden", "true");
-  const p = document.createElementNS(ns, "path");
-  p.setAttribute("d", path);
-  p.setAttribute("fill", "none");
-  p.setAttribute("stroke", "currentColor");
-  p.setAttribute("stroke-width", "1.6");
-  p.setAttribute("stroke-linecap", "round");
-  p.setAttribute("stroke-linejoin", "round");
-  svg.append(p);
-  return svg;
-}
 
 // ------------------------------------------------------------------ "update available"
 

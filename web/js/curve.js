@@ -45,7 +45,7 @@ export function drawCurvePoints(ctx, rect, curve, points, ring = false, dpr = 0)
     ctx.fillStyle = rgba(sign > 0 ? POSITIVE : NEGATIVE, ring ? 0.9 : 0.7);
     ctx.fill();
     if (ring) {
-      ctx.lineWidth = 1;
+      ctx.lineWidth = rect.w < 200 ? 0.5 : 0.75; // thin: a small plot's rings would hide the dots
       ctx.strokeStyle = INK;
       ctx.stroke();
     }

@@ -16,6 +16,7 @@ import { CONTROL_IDS } from "./ship.js";
 import { lastLine } from "./embed.js";
 import { diverging, INK } from "./colors.js";
 import { el } from "./dom.js";
+import { drawCurvePoints } from "./curve.js";
 
 const LABELS = {
   relu: "ReLU", leaky_relu: "Leaky ReLU", tanh: "Tanh", sigmoid: "Sigmoid", linear: "Linear",
@@ -285,7 +286,7 @@ export function installControls({ bridge, view, state, address, configure, reset
   function sync(m) {
     if (!m) return;
     // the plane shows the training points; test points are drawn on top when asked for
-    if (m.plane && m.train_points && !m.test_points) {
+    if ((m.plane || m.curve) && m.train_points && !m.test_points) {
       m.test_points = m.points;
       m.points = m.train_points;
     }
@@ -328,13 +329,13 @@ export function installControls({ bridge, view, state, address, configure, reset
       o.title = lossOk[o.value] ? "" : m.kind === "regression" ? "needs classes; this data has numbers to predict" : classes > 2 ? "needs two classes" : "needs numbers to predict";
     }
     applies = {
-      noise: !image, test: true, batch: true, showtest: twoD, discretize: twoD, features: !image,
+      noise: !image, test: true, batch: true, showtest: twoD || Boolean(m.curve), discretize: twoD, features: !image,
       regrate: cfg.regularization && cfg.regularization !== "none",
     };
     for (const b of featureButtons) b.dataset.na = String(oneD && b.dataset.feature.includes("x2"));
     dataNote.textContent = image
       ? "Images: every pixel is an input. Noise, input features and the data plane belong to the 2-D sets."
-      : oneD ? "1-D data: only x₁ features; no plane to show." : "";
+      : oneD ? "1-D data: only x₁ features; the plot shows the data and the network's curve." : "";
     dataNote.hidden = !dataNote.textContent;
     applyEnabled();
   }
@@ -420,6 +421,9 @@ export function installControls({ bridge, view, state, address, configure, reset
 
   function drawTestPoints() {
     const g = view.geometry;
+    if (g && g.cols[0].curve && page.show_test && meta && meta.test_points) {
+      drawCurvePoints(view.ctx, g.cols[0].curve, meta.curve, meta.test_points, true, view.dpr); // 1-D data
+    }
     const plane = g && g.cols[0].plane;
     if (!plane || !page.show_test || !meta || !meta.test_points) return;
     const ctx = view.ctx;
@@ -459,7 +463,7 @@ export function installControls({ bridge, view, state, address, configure, reset
     },
     /** The plane's colours: the network's answer, or only its sign when discretized. */
     field(f) {
-      if (!page.discretize || !f) return f;
+      if (!page.discretize || !f || !meta || !meta.plane) return f; // the 1-D curve stays a curve
       if (!discrete || discrete.length !== f.length) discrete = new Float32Array(f.length);
       for (let i = 0; i < f.length; i++) discrete[i] = f[i] > 0 ? 1 : -1;
       return discrete;

@@ -15,6 +15,7 @@
 // that neuron's picture big on the plane. Colours come from colors.js, which follows the theme.
 
 import { fitCanvas, uiFont } from "./canvas.js";
+import { curveRect, drawCurve } from "./curve.js";
 import { diverging, divergingInto, rgba, inkAlpha, POSITIVE, NEGATIVE, INK, MUTED, FAINT, PAPER_CSS, TRACK } from "./colors.js";
 
 const START_LINES = 800; // per layer gap; the page adapts maxLines to what the machine draws in time
@@ -134,6 +135,12 @@ export class NetworkView {
       input.x = x0 + side + labelW;
       this._column(input, sizes[0], input.x, top, availH);
       inputRight = input.x + input.r;
+    } else if (this.meta.curve) {
+      // 1-D data: a plot of the data and the network's curve (curve.js), then the input neurons
+      input.curve = curveRect(pad, top, availH, W, small);
+      input.x = input.curve.x + input.curve.w + (small ? 34 : 46);
+      this._column(input, sizes[0], input.x, top, availH);
+      inputRight = input.x + input.r;
     } else {
       const labelW = small ? 34 : 46;
       input.x = pad + labelW;
@@ -209,6 +216,7 @@ export class NetworkView {
       ctx.stroke();
     }
     if (this.meta.plane && info.field) this._plane(info, maps);
+    if (this.meta.curve && g.cols[0].curve) drawCurve(ctx, g.cols[0].curve, this.meta, info, outputs, this.font, g.small);
     this._inputs(snap, off.a[0], sizes[0]);
     for (let l = 1, base = 0; l < g.L; base += sizes[l], l++) this._hidden(snap, off.a[l], sizes[l], g.cols[l], maps && base, l);
     this._outputs(snap, off.a[g.L], sizes[g.L], g.cols[g.L], outputs, info);
@@ -516,7 +524,7 @@ export class NetworkView {
     const y1 = g.pad + (g.small ? 8 : 10);
     const y2 = y1 + (g.small ? 12 : 15);
     const titles = [];
-    const plane = g.cols[0].plane;
+    const plane = g.cols[0].plane || g.cols[0].curve; // the input column's picture, 2-D or 1-D
     const inputDetail = image ? `${shape[0]}×${shape[1]} pixels`
       : plane ? (g.small ? "the data" : "data and the network's answer")
       : `${sizes[0]} feature${sizes[0] > 1 ? "s" : ""}`;

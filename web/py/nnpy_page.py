@@ -23,6 +23,8 @@ from nnpy import customdata, datasets, features, losses, metrics
 
 import nnpy_custom
 
+import nnpy_curve
+
 import nnpy_probes as probes
 
 # Figures the session reports after every call, in this order (then one value per output).
@@ -205,6 +207,7 @@ class Session:
             self.grid = self._inputs(np.column_stack([gx.ravel(), gy.ravel()]))
         self.field_buffer = np.zeros(FIELD_SIZE * FIELD_SIZE if self.plane else 0, np.float32)
         self.neurons_buffer = np.zeros(0, np.float32)
+        nnpy_curve.setup(self)   # 1-D data: the prediction over x, in field_buffer (nnpy_curve.py)
         probes.reset(self)   # probe mode, drawing, confusion matrix (nnpy_probes.py)
         self.set_loss_limit()
 
@@ -348,6 +351,8 @@ class Session:
         self.loss_sum, self.loss_count = 0.0, 0
         if self.plane:
             self.field_buffer, self.neurons_buffer = self._field()
+        elif self.curve:
+            self.field_buffer = nnpy_curve.values(self)
         if self.classification:
             probes.publish(self)
         self.evals += 1
@@ -479,6 +484,7 @@ class Session:
             "train_points": None if custom else self._points(train=True) if self.plane else [],
             "config": {k: cfg[k] for k in SETTABLE if k in cfg},   # what the settings panel shows
             **nnpy_custom.meta(self),
+            **nnpy_curve.meta(self),   # 1-D data: the plot's axes, its points as [x, y]
             "figures_length": len(FIGURES) + n_out,
         }
 
@@ -500,7 +506,7 @@ class Session:
             "probe_index": self.probe_current, "probe_label": self.probe_label,
             "probe_pred": self.probe_pred, "steps_done": self.steps_done,
             "train_ms": self.train_ms, "diverged_step": self.diverged_step,
-            "probe_x1": self.probe_raw[0] if self.plane else math.nan,
+            "probe_x1": self.probe_raw[0] if self.plane or self.curve else math.nan,
             "probe_x2": self.probe_raw[1] if self.plane else math.nan,
             "mistakes": self.mistakes,
         }

@@ -103,12 +103,19 @@ def test_neuron_pictures_connection_tip_and_weight_editing(visit):
     page.wait_for_function("() => window.nnpy.view.focus && window.nnpy.view.focus.index === 3")
     page.wait_for_timeout(150)
     assert page.evaluate(CANVAS_HASH) != before
-    assert "neuron 4" in page.inner_text("#tip")
+    tip = page.inner_text("#tip")
+    assert "neuron 4" in tip, tip
+    # and its incoming weights, x1 and x2, as the snapshot holds them
+    incoming = page.evaluate("""() => { const b = window.nnpy.bridge, o = b.meta.layout.offsets.W[0], n = b.meta.sizes[1];
+      return [b.view.snapshot[o + 3], b.view.snapshot[o + n + 3]]; }""")
+    assert "incoming weights: " in tip, tip
+    for name, w in zip(("x1", "x2"), incoming):
+        assert f"{name} {w:.2f}".replace("-", "−") in tip, (name, w, tip)
 
     # hovering a connection: the tip gives its weight, the one in the snapshot
     x, y, layer, i, j = page.evaluate(STRONG_LINE)
     page.mouse.move(box["x"] + x, box["y"] + y)
-    page.wait_for_function("() => !document.getElementById('tip').hidden && document.getElementById('tip').textContent.includes('weight')")
+    page.wait_for_function("() => !document.getElementById('tip').hidden && document.getElementById('tip').textContent.includes('→')")
     text = page.inner_text("#tip")
     assert f"hidden 1 #{i + 1} → hidden 2 #{j + 1}" in text, text
     w = page.evaluate(WEIGHT, [layer, i, j])

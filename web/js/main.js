@@ -366,6 +366,23 @@ ui.network.addEventListener("pointerleave", (event) => {
   tip.hidden = true;
 });
 
+// The strongest weights into neuron `hit` (W is (inputs, outputs), row-major in the snapshot).
+const TIP_WEIGHTS = 3;
+function incoming(meta, snap, hit, fmt) {
+  const nIn = meta.sizes[hit.layer - 1];
+  const nOut = meta.sizes[hit.layer];
+  const base = meta.layout.offsets.W[hit.layer - 1] + hit.index;
+  const order = Array.from({ length: nIn }, (_, i) => i)
+    .sort((p, q) => Math.abs(snap[base + q * nOut]) - Math.abs(snap[base + p * nOut]))
+    .slice(0, TIP_WEIGHTS);
+  const from = (i) => {
+    if (hit.layer > 1) return `#${i + 1}`;
+    return meta.image ? `(${Math.floor(i / meta.input_shape[1]) + 1},${(i % meta.input_shape[1]) + 1})` : meta.input_names[i];
+  };
+  const shown = order.map((i) => `${from(i)} ${fmt(snap[base + i * nOut])}`).join(", ");
+  return `${nIn > TIP_WEIGHTS ? "strongest incoming weights" : "incoming weights"}: ${shown}`;
+}
+
 function updateTip() {
   const meta = bridge.meta;
   const hit = state.hover && meta && state.status !== "loading" && view.hit(state.hover.x, state.hover.y);
@@ -401,6 +418,7 @@ function updateTip() {
       const hidden = meta.sizes.length > 3 ? `Hidden ${hit.layer}` : "Hidden";
       text = `${hidden}, neuron ${hit.index + 1}: activation ${fmt(a)} · z ${fmt(z)} · bias ${fmt(b)}`;
     }
+    text += ` · ${incoming(meta, snap, hit, fmt)}`;
   }
   if (learning && !learning.steps.active) text += learning.tipLive(hit);
   if (tip.textContent !== text) tip.textContent = text;

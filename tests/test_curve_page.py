@@ -64,6 +64,10 @@ def test_sine_draws_its_points_and_a_curve_that_learns_the_data(visit):
         timeout=90_000)
     v.page.click("[data-testid=play]")
     assert v.status() == "paused"
+    # one Step evaluates in full: the curve is then the current network's, not the last timed evaluation's
+    step = v.page.evaluate("() => window.nnpy.bridge.figure('step')")
+    v.page.click("[data-testid=step-once]")
+    v.page.wait_for_function(f"() => window.nnpy.bridge.figure('step') === {step + 1}")
     v.page.wait_for_timeout(300)
     error1 = v.page.evaluate(CURVE_ERROR)
     hash1 = v.page.evaluate(PLOT_HASH)

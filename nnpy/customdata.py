@@ -22,6 +22,7 @@ import re
 
 import numpy as np
 
+from . import datasets
 from .datasets import RADIUS, Dataset, _TOY_CLASSIFY, _TOY_REGRESS
 
 __all__ = ["NAMES", "DEFAULTS", "MAX_POINTS", "MAX_BYTES", "MAX_TARGET", "MIN_PER_CLASS", "MIN_REGRESSION",
@@ -191,11 +192,4 @@ def split(dataset: Dataset, test_ratio: float):
     so adding or erasing a point moves at most one other point between the sides, and the boundary a
     learner watches is not reshuffled by every click.
     """
-    if not 0.0 < test_ratio < 1.0:
-        raise ValueError(f"test_ratio must be strictly between 0 and 1, got {test_ratio}")
-    n = len(dataset)
-    if n < 2:
-        raise ValueError("need at least 2 points to split")
-    n_test = min(max(int(round(n * test_ratio)), 1), n - 1)
-    order = np.argsort(_rank_key(dataset.x), kind="stable")
-    return dataset.subset(np.sort(order[n_test:])), dataset.subset(np.sort(order[:n_test]))
+    return datasets.split_in_order(dataset, test_ratio, lambda n: np.argsort(_rank_key(dataset.x), kind="stable"))

@@ -415,11 +415,17 @@ def split(dataset: Dataset, test_ratio: float, rng: np.random.Generator):
 
     Not stratified: with tiny data a class can be missing from one side.
     """
+    return split_in_order(dataset, test_ratio, rng.permutation)
+
+
+def split_in_order(dataset: Dataset, test_ratio: float, order: Callable[[int], np.ndarray]):
+    """``(train, test)``: the first ``round(N * test_ratio)`` indices of ``order(N)`` are the test part
+    (at least 1 on each side). ``split`` orders at random; ``customdata.split`` by each point's hash."""
     if not 0.0 < test_ratio < 1.0:
         raise ValueError(f"test_ratio must be strictly between 0 and 1, got {test_ratio}")
     n = len(dataset)
     if n < 2:
-        raise ValueError("need at least 2 examples to split")
+        raise ValueError("need at least 2 points (examples) to split")
     n_test = min(max(int(round(n * test_ratio)), 1), n - 1)
-    order = rng.permutation(n)
+    order = order(n)
     return dataset.subset(np.sort(order[n_test:])), dataset.subset(np.sort(order[:n_test]))

@@ -26,10 +26,8 @@ bridge_js.stage("python", "Importing nnpy")
 import nnpy  # noqa: E402,F401
 from nnpy import datasets  # noqa: E402
 
-import nnpy_checks  # noqa: E402
 import nnpy_probes  # noqa: E402
 import nnpy_custom  # noqa: E402
-import nnpy_modelfile  # noqa: E402
 from nnpy_page import Session  # noqa: E402
 from nnpy_walk import GradientMonitor, Walker  # noqa: E402
 
@@ -130,23 +128,28 @@ class Bridge:
 
     def self_check(self, text):
         """Run nnpy's in-browser checks (see nnpy_checks.py); JSON in, JSON out."""
+        import nnpy_checks   # on first use: tests and the curious call it, a visitor's start-up need not
         return json.dumps(nnpy_checks.run(json.loads(text or "{}")))
 
     def custom_data(self, text):
         """"Your data" CSV in and out (nnpy_custom.handle): JSON in, JSON out."""
         return json.dumps(nnpy_custom.handle(json.loads(text), self.session))
+
     def export_model(self):
         """The model as nnpy's .npz file, in a new Uint8Array (JS owns it: no proxy stays behind)."""
+        import nnpy_modelfile   # on first use: it pulls in nnpy.serialization (zipfile ...)
         data = nnpy_modelfile.export_model(self.session)
         out = js.Uint8Array.new(len(data))
         out.assign(data)
         return out
 
     def model_filename(self):
+        import nnpy_modelfile   # on first use: it pulls in nnpy.serialization (zipfile ...)
         return nnpy_modelfile.filename(self.session)
 
     def import_model(self, data):
         """Adopt the model file in ``data`` (a Uint8Array); JSON out: {"meta", ...} or {"error"}."""
+        import nnpy_modelfile   # on first use: it pulls in nnpy.serialization (zipfile ...)
         result = nnpy_modelfile.import_model(self.session, data.to_bytes())
         if "meta" in result:
             self._publish()

@@ -56,16 +56,18 @@ class Dense:
         """x: (batch, in) -> z: (batch, out)."""
         return linalg.matmul(x, self.params["W"]) + self.params["b"]
 
-    def backward(self, x, grad_z, need_grad_x=True):
+    def backward(self, x, grad_z, need_grad_x=True, out=None):
         """Chain rule through z = x W + b, given dL/dz (batch, out):
 
         dL/dW = x^T dL/dz   (in, out)      dL/db = sum over batch of dL/dz  (out,)
         dL/dx = dL/dz W^T   (batch, in)  -- skipped for the first layer.
-        Returns (grad_x or None, {"W": dW, "b": db}).
+        Returns (grad_x or None, {"W": dW, "b": db}); with ``out`` (a dict of
+        arrays shaped like ``params``) dW and db are written into it.
         """
-        W = self.params["W"]
-        grads = {"W": linalg.matmul(x.T, grad_z), "b": grad_z.sum(axis=0)}
-        grad_x = linalg.matmul(grad_z, W.T) if need_grad_x else None
+        if out is None:
+            out = {"W": None, "b": None}
+        grads = {"W": linalg.matmul(x.T, grad_z, out["W"]), "b": np.add.reduce(grad_z, axis=0, out=out["b"])}
+        grad_x = linalg.matmul(grad_z, self.params["W"].T) if need_grad_x else None
         return grad_x, grads
 
     def __repr__(self):

@@ -18,13 +18,14 @@ import numpy as np
 EINSUM_MIN_WORK = 64 * 32 * 32
 
 
-def _einsum_matmul(a, b):
+def _einsum_matmul(a, b, out=None):
     """(n, k) x (k, m) -> (n, m) through einsum's own loops (no BLAS); small products use @."""
     if a.shape[0] * a.shape[1] * b.shape[1] < EINSUM_MIN_WORK:
-        return a @ b
-    return np.einsum("ij,jk->ik", a, b)
+        return np.matmul(a, b, out=out)
+    return np.einsum("ij,jk->ik", a, b, out=out)
 
 
+# Each kernel: kernel(a, b, out=None) -> a @ b, written into ``out`` when given.
 KERNELS = {
     "blas": np.dot,          # BLAS gemm when numpy has BLAS (a hair faster than @ on small arrays)
     "matmul": np.matmul,     # the @ operator itself
@@ -55,7 +56,7 @@ def detect():
 
 
 kernel = None     # name of the kernel in use
-matmul = None     # the function in use: matmul(a, b) == a @ b
+matmul = None     # the function in use: matmul(a, b) == a @ b; matmul(a, b, out) writes into out
 
 
 def use(name):

@@ -54,10 +54,10 @@ class CrossEntropy(Loss):
         """Both at once, sharing one exp():  with s = z - max(z),
         L = mean[log sum e^s - s_y]  and  dL/dz = (e^s / sum e^s - onehot(y)) / batch."""
         rows = np.arange(len(y))
-        shifted = logits - logits.max(axis=1, keepdims=True)
+        shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
         e = np.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
-        value = (float(np.log(total).sum()) - float(shifted[rows, y].sum())) / len(y)
+        total = np.add.reduce(e, axis=1, keepdims=True)
+        value = (float(np.add.reduce(np.log(total), axis=None)) - float(np.add.reduce(shifted[rows, y]))) / len(y)
         e /= total
         e[rows, y] -= 1.0
         e /= len(y)

@@ -40,6 +40,15 @@ class ParamList(list):
     __slots__ = ("flat", "segments", "views")
 
 
+def _views_of(flat, segments):
+    """ParamList of dicts {"W", "b"} whose arrays are views of ``flat`` where
+    ``segments`` say (one W and one b per layer, in order)."""
+    views = tuple(flat[start:stop].reshape(shape) for _, _, shape, start, stop in segments)
+    pl = ParamList({"W": W, "b": b} for W, b in zip(views[0::2], views[1::2]))
+    pl.flat, pl.segments, pl.views = flat, segments, views
+    return pl
+
+
 class Trace:
     """Everything one forward pass computed, returned rather than stored.
 
@@ -117,6 +126,7 @@ class Network:
             for n_in, n_out in zip(sizes[:-1], sizes[1:])
         ]
         self._params = None
+        self._grads = None
 
     def __deepcopy__(self, memo):
         """An independent copy.  The flat parameter vector is left behind: a
@@ -126,7 +136,7 @@ class Network:
         twin = self.__class__.__new__(self.__class__)
         memo[id(self)] = twin
         for key, value in self.__dict__.items():
-            setattr(twin, key, None if key == "_params" else copy.deepcopy(value, memo))
+            setattr(twin, key, None if key in ("_params", "_grads") else copy.deepcopy(value, memo))
         return twin
 
     # ----- shape ---------------------------------------------------------
@@ -157,20 +167,29 @@ class Network:
 
     def _pack(self):
         """Copy every W and b into one new flat vector and make them views of it."""
-        arrays = [(layer, key) for layer in self.layers for key in ("W", "b")]
-        flat = np.empty(sum(layer.params[key].size for layer, key in arrays))
-        segments, views, pos = [], [], 0
-        for layer, key in arrays:
-            arr = layer.params[key]
-            view = flat[pos:pos + arr.size].reshape(arr.shape)
-            view[...] = arr
-            layer.params[key] = view
-            segments.append((layer.uid, key, arr.shape, pos, pos + arr.size))
-            views.append(view)
-            pos += arr.size
-        pl = ParamList(layer.params for layer in self.layers)
-        pl.flat, pl.segments, pl.views = flat, tuple(segments), tuple(views)
+        segments, pos = [], 0
+        for layer in self.layers:
+            for key in ("W", "b"):
+                shape = layer.params[key].shape
+                segments.append((layer.uid, key, shape, pos, pos + math.prod(shape)))
+                pos += math.prod(shape)
+        pl = _views_of(np.empty(pos), tuple(segments))
+        for layer, views in zip(self.layers, pl):
+            for key in ("W", "b"):
+                views[key][...] = layer.params[key]
+                layer.params[key] = views[key]
+        pl[:] = [layer.params for layer in self.layers]   # the layers' own dicts, as before
         return pl
+
+    def gradient_buffer(self):
+        """A ParamList shaped like ``params``, over a flat vector of its own laid out
+        the same way: ``train_step`` has backward write dW and db straight into it,
+        so the optimizer reads one vector instead of gathering the arrays each step.
+        Its contents are only the last gradients written; a new layout after an edit."""
+        params = self.params
+        if self._grads is None or self._grads.segments is not params.segments:
+            self._grads = _views_of(np.zeros(params.flat.size), params.segments)
+        return self._grads
 
     def parameter_count(self):
         return sum(p.size for layer in self.layers for p in layer.params.values())
@@ -201,8 +220,9 @@ class Network:
             value += regularizer.penalty([layer.params["W"] for layer in self.layers])
         return value
 
-    def backward(self, trace, y, regularizer=None, delta=None):
-        """Backpropagation.  Returns [{"W": dL/dW, "b": dL/db} per layer].
+    def backward(self, trace, y, regularizer=None, delta=None, out=None):
+        """Backpropagation.  Returns [{"W": dL/dW, "b": dL/db} per layer]: new
+        arrays, or ``out`` (``gradient_buffer()``) written with them.
 
         delta = dL/dz_L from the loss (or given, if already computed), then for
         each layer, last to first: dW, db from the layer;
@@ -211,10 +231,10 @@ class Network:
         if delta is None:
             delta = self.criterion.gradient(trace.z[-1], y)
         backward = self.activation.backward
-        grads = [None] * len(self.layers)
+        grads = [None] * len(self.layers) if out is None else out
         for l in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[l]
-            grad_a, grads[l] = layer.backward(trace.layer_inputs[l], delta, l > 0)
+            grad_a, grads[l] = layer.backward(trace.layer_inputs[l], delta, l > 0, None if out is None else out[l])
             if regularizer:
                 grads[l]["W"] += regularizer.gradient(layer.params["W"])
             if l:
@@ -404,6 +424,6 @@ def train_step(net, opt, x, y, regularizer=None):
         raise FloatingPointError(
             f"loss is {loss}: training diverged (try a lower learning rate)"
         )
-    grads = net.backward(trace, y, regularizer, delta=delta)
+    grads = net.backward(trace, y, regularizer, delta=delta, out=net.gradient_buffer())
     opt.step(net.params, grads)
     return loss

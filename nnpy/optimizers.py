@@ -48,13 +48,16 @@ class Optimizer:
             return self._step_arrays(params, grads)
         if params.segments is not self._segments:
             self._relayout(params.segments, flat.size)
-        g = self._grad
-        try:
-            np.concatenate([layer[key].ravel() for layer in grads for key in KEYS], out=g)
-        except ValueError:
-            raise ValueError("gradients do not fit the parameters: "
-                             "were they computed before a network edit?") from None
-        if not math.isfinite(g.sum()):   # a sum is nan/inf iff some element is (or it overflows)
+        if getattr(grads, "segments", None) is params.segments:
+            g = grads.flat          # laid out like the parameters already (Network.gradient_buffer)
+        else:
+            g = self._grad
+            try:
+                np.concatenate([layer[key].ravel() for layer in grads for key in KEYS], out=g)
+            except ValueError:
+                raise ValueError("gradients do not fit the parameters: "
+                                 "were they computed before a network edit?") from None
+        if not math.isfinite(np.add.reduce(g)):   # a sum is nan/inf iff some element is (or it overflows)
             raise FloatingPointError("non-finite gradient: parameters left unchanged")
         t = None
         if self.counts_steps:

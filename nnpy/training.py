@@ -23,9 +23,19 @@ import numpy as np
 from . import metrics
 from .network import train_step
 
-__all__ = ["Trainer", "History", "Setup", "fit", "setup", "evaluate", "predict", "targets_for", "output_size", "EVAL_CHUNK"]
+__all__ = ["Trainer", "History", "Setup", "fit", "setup", "evaluate", "predict", "targets_for", "output_size",
+           "index_labels", "EVAL_CHUNK"]
 
 EVAL_CHUNK = 4096  # rows per forward pass when scoring a whole set (bounds memory)
+
+
+def index_labels(y) -> np.ndarray:
+    """Integer class labels as numpy's index type, other targets as they are.
+
+    The cross-entropy step indexes with the labels; in numpy's own index type (32-bit in
+    Pyodide) that needs no conversion on every step.  Natively the type is int64 already."""
+    y = np.asarray(y)
+    return y.astype(np.intp, copy=False) if y.dtype.kind in "iu" else y
 
 
 def output_size(dataset, loss: str) -> int:
@@ -65,7 +75,7 @@ class Trainer:
         if isinstance(batch_size, bool) or int(batch_size) != batch_size or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         self.net, self.optimizer, self.regularizer = net, optimizer, regularizer
-        self.x, self.y = np.asarray(x, np.float64), np.asarray(y)
+        self.x, self.y = np.asarray(x, np.float64), index_labels(y)
         self.batch_size = int(batch_size)
         self.rng = np.random.default_rng(0) if rng is None else rng
         self.steps = 0

@@ -376,6 +376,54 @@ def test_flat_and_per_array_paths_agree(optimizer):
         assert np.allclose(d["b"], p["b"], rtol=0, atol=1e-14)
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_gradient_buffer_path_is_the_same_maths(optimizer):
+    """train_step writes the gradients into the network's gradient buffer and the optimizer
+    reads its flat vector directly; through an edit, that equals fresh arrays gathered per step."""
+    fast, slow = make_net(), make_net()
+    opt_fast = nnpy.optimizers.make(optimizer, learning_rate=0.05)
+    opt_slow = nnpy.optimizers.make(optimizer, learning_rate=0.05)
+    reg = nnpy.regularizers.make("l2", rate=0.01)
+    rng = np.random.default_rng(0)
+    for step in range(12):
+        if step == 6:
+            for net in (fast, slow):
+                net.resize_layer(0, 5)
+        x, y = batch(rng)
+        loss = nnpy.train_step(fast, opt_fast, x, y, regularizer=reg)
+        trace = slow.forward(x)
+        assert math.isclose(loss, slow.loss(trace, y, reg), rel_tol=1e-14)
+        opt_slow.step(slow.params, [{k: v.copy() for k, v in d.items()} for d in slow.backward(trace, y, reg)])
+        assert np.array_equal(fast.params.flat, slow.params.flat), f"step {step}"
+    buffer = fast.gradient_buffer()
+    assert buffer.segments is fast.params.segments and buffer.flat.size == fast.parameter_count()
+    assert all(np.shares_memory(d[k], buffer.flat) for d in buffer for k in "Wb")
+    assert not np.shares_memory(buffer.flat, fast.params.flat)
+
+
+def test_backward_into_a_buffer_equals_fresh_arrays():
+    net = make_net()
+    x, y = batch(np.random.default_rng(0))
+    trace = net.forward(x)
+    fresh = net.backward(trace, y)
+    buffer = net.gradient_buffer()
+    assert net.backward(trace, y, out=buffer) is buffer
+    for a, b in zip(fresh, buffer):
+        assert np.array_equal(a["W"], b["W"]) and np.array_equal(a["b"], b["b"])
+    net.insert_layer(1, 4)
+    assert net.gradient_buffer() is not buffer      # laid out again for the new shapes
+    assert [d["W"].shape for d in net.gradient_buffer()] == [d["W"].shape for d in net.params]
+
+
+def test_class_labels_become_index_type():
+    from nnpy.training import Trainer, index_labels
+    assert index_labels(np.array([0, 2, 1], np.int64)).dtype == np.intp
+    assert index_labels(np.array([[0.5], [1.0]])).dtype == np.float64        # regression targets unchanged
+    net = make_net()
+    trainer = Trainer(net, nnpy.optimizers.make("sgd"), np.zeros((4, 4)), np.array([0, 1, 2, 0], np.int64))
+    assert trainer.y.dtype == np.intp and trainer.y.tolist() == [0, 1, 2, 0]
+
+
 def test_step_leaves_gradients_untouched():
     net = make_net()
     x, y = batch(np.random.default_rng(0))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnpy import customdata
+from nnpy.training import index_labels
 
 NAMES = customdata.NAMES
 
@@ -56,7 +57,7 @@ def _split(session, cfg):
 def _apply(session, cfg) -> None:
     data, train, test = _split(session, cfg)
     session.data = data
-    session.train_x, session.train_y = session._inputs(train.x), train.y
+    session.train_x, session.train_y = session._inputs(train.x), index_labels(train.y)
     session.test_x, session.test_y = session._inputs(test.x), test.y
     session.test_raw = test.x
     session.train_raw = train.x

@@ -20,6 +20,7 @@ import numpy as np
 
 import nnpy
 from nnpy import customdata, datasets, features, losses, metrics
+from nnpy.training import index_labels
 
 import nnpy_custom
 
@@ -158,7 +159,7 @@ class Session:
             self.data_problem = ""
         chosen = cfg.get("features")
         self.features = features.check_names(chosen, data.x.shape[1]) if chosen and data.x.shape[1] <= 2 else None
-        self.train_x, self.train_y = self._inputs(train.x), train.y
+        self.train_x, self.train_y = self._inputs(train.x), index_labels(train.y)
         self.test_x, self.test_y = self._inputs(test.x), test.y
         self.data = data
         self.classification = data.kind == "classification"

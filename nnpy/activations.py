@@ -37,7 +37,7 @@ class ReLU(Activation):
         return np.maximum(z, 0.0)
 
     def backward(self, z, a, grad_a):
-        return grad_a * (z > 0)
+        return grad_a * (z > 0.0)
 
 
 class LeakyReLU(Activation):
@@ -49,10 +49,10 @@ class LeakyReLU(Activation):
         self.slope = float(slope)
 
     def forward(self, z):
-        return np.where(z > 0, z, self.slope * z)
+        return np.where(z > 0.0, z, self.slope * z)
 
     def backward(self, z, a, grad_a):
-        return grad_a * np.where(z > 0, 1.0, self.slope)
+        return grad_a * np.where(z > 0.0, 1.0, self.slope)
 
     def __repr__(self):
         return f"LeakyReLU(slope={self.slope})"

@@ -459,6 +459,18 @@ def test_kernel_switch_gives_same_results():
         linalg.use(start)
 
 
+@pytest.mark.parametrize("shape", [(3, 4, 5), (64, 32, 48)])   # below and above einsum's threshold
+def test_every_kernel_writes_into_out(shape):
+    n, k, m = shape
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(n, k)), rng.normal(size=(k, m))
+    for name, kernel in linalg.KERNELS.items():
+        out = np.full((n, m), np.nan)
+        assert kernel(a, b, out) is out, name
+        assert np.allclose(out, a @ b, rtol=1e-12, atol=1e-12), name
+        assert np.allclose(kernel(a.T.copy().T, b), a @ b, rtol=1e-12, atol=1e-12), name
+
+
 def test_kernel_detection(monkeypatch):
     config = {"Build Dependencies": {"blas": {"name": "scipy-openblas", "found": True}}}
     monkeypatch.setattr(np.__config__, "CONFIG", config, raising=False)

@@ -20,7 +20,7 @@ import nnpy
 from nnpy import datasets
 
 
-def _portable_matmul(a, b):
+def _portable_matmul(a, b, out=None):
     """(n, k) x (k, m) -> (n, m) with one fixed order of operations on every platform.
 
     Exact elementwise products, then a sum over k done row by row (a reduction over a
@@ -28,7 +28,11 @@ def _portable_matmul(a, b):
     so CPython and Pyodide get the same bits. Slow and memory-hungry (n*k*m temporaries):
     for checks, not for training.
     """
-    return (a[:, :, None] * b[None, :, :]).sum(axis=1)
+    product = (a[:, :, None] * b[None, :, :]).sum(axis=1)
+    if out is None:
+        return product
+    out[...] = product
+    return out
 
 
 # Registered here, for the checks only, so the engine's kernel choice stays nnpy's own.

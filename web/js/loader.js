@@ -180,6 +180,10 @@ export class Loader {
   render() {
     if (this.failed) return;
     const currentIndex = STAGES.findIndex((s) => s.id === this.current);
+    // numpy and nnpy download side by side: an earlier stage still downloading stays active (and
+    // names the headline) after a later one has begun.
+    const downloading = STAGES.findIndex((s, i) => i < currentIndex && this._stageProgress(s.id).pending);
+    const headlineIndex = downloading >= 0 ? downloading : currentIndex;
     let percent = 0;
     let headline = "";
     STAGES.forEach((stage, i) => {
@@ -187,10 +191,10 @@ export class Loader {
       const p = this._stageProgress(stage.id);
       let fraction = 0;
       let state = "waiting";
-      if (this.finished || i < currentIndex) {
+      if (this.finished || (i < currentIndex && !p.pending)) {
         fraction = 1;
         state = "done";
-      } else if (i === currentIndex) {
+      } else if (i <= currentIndex) {
         state = "active";
         if (stage.id === "python") {
           const steps = ["Importing numpy", "Importing nnpy", "Building the network"];
@@ -209,7 +213,7 @@ export class Loader {
           ? `${formatBytes(p.loaded)} / ${formatBytes(p.total)}`
           : formatBytes(p.loaded);
       }
-      if (i === currentIndex && stage.id !== "python") {
+      if (i === headlineIndex && stage.id !== "python") {
         const pct = Math.floor(100 * fraction);
         headline = `Loading ${stage.label.toLowerCase()}${p.total ? ` — ${pct}%` : "…"}`;
       }

@@ -408,6 +408,7 @@ def build(offline: bool = False) -> Path:
         wheel = f"py/{site_wheel_name()}"
         write(staging / wheel, site_wheel())
         write(staging / "pyscript.json", json.dumps(pyscript_config(f"./{wheel}"), indent=1).encode())
+        write_preloads(staging, wheel)
         stamp_service_worker(staging)
         if DIST.exists():
             shutil.rmtree(DIST)
@@ -417,6 +418,40 @@ def build(offline: bool = False) -> Path:
             shutil.rmtree(staging)
     summarize(DIST)
     return DIST
+
+
+# Start-up's files in the order they are needed: the module that starts PyScript and its imports, PyScript's
+# chunks and config, then Pyodide's runtime and the two wheels. Discovered one by one, each waited for the
+# one before it; listed in the page's head, they all download while the page's own scripts load.
+BOOT_MODULES = ("js/boot.js", "js/loader.js", "js/bridge.js")
+RUNTIME_MODULES = ("pyodide/pyodide.mjs", "pyodide/pyodide.asm.js")
+RUNTIME_FETCHES = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json",
+                   f"pyodide/{NUMPY_WHEEL}")
+
+
+def write_preloads(site: Path, wheel: str) -> None:
+    """Replace index.html's preload placeholder with <link> hints for the files start-up fetches.
+
+    Each hint must match how the file is then requested, or the browser downloads it twice: modules
+    (`import`) get `modulepreload`; files fetched by `fetch()` (same-origin, default credentials) get
+    `preload as="fetch" crossorigin` (no `integrity` on the link: Chrome ignores it there and warns;
+    Pyodide's own fetch of numpy still checks the lock file's hash).
+    """
+    page = site / "index.html"
+    text = page.read_text()
+    placeholder = "  <!-- __NNPY_PRELOADS__ -->\n"
+    if placeholder not in text:
+        raise BuildError("web/index.html lost its __NNPY_PRELOADS__ placeholder; build.py fills it in.")
+    chunks = sorted(p.relative_to(site).as_posix() for p in (site / "pyscript").glob("*.js"))
+    chunks.sort(key=lambda name: not name.endswith("/core.js"))   # the entry point first
+    modules = [*BOOT_MODULES, *chunks, *RUNTIME_MODULES]
+    fetches = ["pyscript.json", *RUNTIME_FETCHES, wheel]
+    for name in modules + fetches:
+        if not (site / name).is_file():
+            raise BuildError(f"index.html would preload {name}, which the build did not write.")
+    links = [f'  <link rel="modulepreload" href="./{name}">\n' for name in modules]
+    links += [f'  <link rel="preload" href="./{name}" as="fetch" crossorigin>\n' for name in fetches]
+    page.write_text(text.replace(placeholder, "".join(links)))
 
 
 def stamp_service_worker(site: Path) -> None:

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -122,6 +123,23 @@ def test_site_wheel_installs_and_its_nnpy_reads_the_digits_beside_it(tmp_path):
     assert glue_file == str(tmp_path / "nnpy_page.py")
     assert data_file == str(tmp_path / "nnpy" / "data" / "digits.bin.gz")
     assert int(count) == 1797
+
+
+def test_index_preloads_the_start_up_files_it_was_built_with():
+    html = (build.DIST / "index.html").read_text()
+    assert "__NNPY_PRELOADS__" not in html
+    hints = re.findall(r'<link rel="(modulepreload|preload)" href="\./([^"]+)"([^>]*)>', html)
+    names = [name for _, name, _ in hints]
+    for rel, name, rest in hints:
+        assert (build.DIST / name).is_file(), name
+        # modules are imported, the rest fetched: the hint must match the request or it is wasted
+        if name.endswith((".js", ".mjs")):
+            assert rel == "modulepreload", name
+        else:
+            assert rel == "preload" and rest == ' as="fetch" crossorigin', name
+    assert f"py/{build.site_wheel_name()}" in names and f"pyodide/{build.NUMPY_WHEEL}" in names
+    assert {"pyodide/pyodide.asm.wasm", "pyscript.json", "pyscript/core.js", "js/boot.js"} <= set(names)
+    assert html.index("modulepreload") < html.index('rel="stylesheet"')
 
 
 @pytest.mark.parametrize("name, count, shape", [("digits", 1797, [8, 8]), ("mnist", 10000, [28, 28])])

@@ -5,6 +5,7 @@ Needs dist/ (built on demand by tests/browser.py) and /usr/bin/chromium.
 """
 
 import base64
+import re
 import sys
 from pathlib import Path
 
@@ -203,6 +204,12 @@ def test_nnpy_and_its_glue_come_from_one_wheel_in_site_packages(visit):
     fetched = v.page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
     python = sorted(url.rsplit("/", 1)[1] for url in fetched if url.endswith((".py", ".whl", ".gz")))
     assert python == ["app.py", build.site_wheel_name(), build.NUMPY_WHEEL], python
+    # every file index.html preloads was used by the request it stands for, not downloaded twice
+    html = (build.DIST / "index.html").read_text()
+    preloaded = re.findall(r'<link rel="(?:modulepreload|preload)" href="\./([^"]+)"', html)
+    assert len(preloaded) > 10
+    for name in preloaded:
+        assert sum(url.endswith("/" + name) for url in fetched) == 1, name
     assert v.errors == []
 
 

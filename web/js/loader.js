@@ -2,8 +2,8 @@
 //
 // PyScript 0.6 reports no byte progress, so while the page starts we wrap window.fetch: every
 // response for a file we know (Pyodide's wasm and standard library, the numpy wheel, nnpy's
-// files, the data) is returned to its caller untouched, and a *clone* of it is read alongside
-// to count bytes as they arrive. Nothing is downloaded twice, and the original Response keeps
+// wheel with the glue and the digits) is returned to its caller untouched, and a *clone* of it
+// is read alongside to count bytes as they arrive. Nothing is downloaded twice, and the original Response keeps
 // its URL, so WebAssembly streaming compilation and the browser cache work as usual.
 // pyodide.asm.js arrives through a <script>/import, not fetch: it is counted when it completes
 // (Resource Timing). After start-up the original fetch is put back.
@@ -16,7 +16,7 @@ const STAGES = [
 ];
 
 // Which stage a URL belongs to (null: not tracked); paths relative to the page's folder, so the
-// site works at / and under a sub-path alike.
+// site works at / and under a sub-path alike. nnpy's wheel (py/nnpy-*.whl) counts under "nnpy".
 const BASE = new URL("./", location.href);
 function stageOf(url) {
   const target = new URL(url, location.href);

@@ -15,6 +15,7 @@ cached outside the repository, so a second build is offline and fast.
 from __future__ import annotations
 
 import argparse
+import base64
 import csv
 import functools
 import gzip
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import tomllib
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 WEB = ROOT / "web"
+GLUE = WEB / "py"
 PACKAGE = ROOT / "nnpy"
 DATA = PACKAGE / "data"
 DIST = ROOT / "dist"
@@ -250,12 +253,67 @@ def write_data(fetcher: Fetcher) -> list[Path]:
 # Modules for the command line only: the page never imports them.
 NOT_IN_BROWSER = {"cli.py", "__main__.py", "bench.py"}
 
+# Data the page's Python finds at start-up (in the wheel, beside the package); the rest (MNIST, 1.6 MB)
+# the page fetches from dist/nnpy/data/ only when the learner picks it, writing it to the same place in
+# Python's file system (Bridge.put_data) so `nnpy.datasets` finds it.
+EAGER_DATA = ("digits.bin.gz",)
+
 
 def package_files() -> list[Path]:
     """nnpy's own modules and prepared data: what the page's Python needs, nothing else."""
     files = sorted(p for p in PACKAGE.rglob("*.py")
                    if "__pycache__" not in p.parts and p.name not in NOT_IN_BROWSER)
     return files + sorted(DATA.glob("*.bin.gz"))
+
+
+def glue_files() -> list[Path]:
+    """The page's glue modules (web/py/nnpy_*.py) that app.py imports; app.py itself is the page's script."""
+    return sorted(GLUE.glob("nnpy_*.py"))
+
+
+def project_version() -> str:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def site_wheel_name() -> str:
+    return f"nnpy-{project_version()}-py3-none-any.whl"
+
+
+def site_wheel() -> bytes:
+    """nnpy, the page's glue modules and the eager data as ONE pure-Python wheel.
+
+    Pyodide's loadPackage fetches it beside numpy while the runtime starts, and unpacks it into
+    site-packages: no separate request per module after numpy is in. Deterministic (sorted members,
+    fixed dates and modes), so the same tree gives the same bytes and the service worker's version.
+    """
+    members: list[tuple[str, bytes]] = []
+    for path in package_files():
+        if path.suffix == ".py" or path.name in EAGER_DATA:
+            members.append((path.relative_to(ROOT).as_posix(), path.read_bytes()))
+    for path in glue_files():
+        members.append((path.name, path.read_bytes()))
+    version = project_version()
+    info = f"nnpy-{version}.dist-info"
+    metadata = (f"Metadata-Version: 2.1\nName: nnpy\nVersion: {version}\n"
+                f"Summary: nnpy and the page's glue modules, for the browser page (built by build.py)\n"
+                f"License: MIT\nRequires-Dist: numpy>=2.0\n")
+    wheel = "Wheel-Version: 1.0\nGenerator: nnpy build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    members += [(f"{info}/METADATA", metadata.encode()), (f"{info}/WHEEL", wheel.encode())]
+    record = []
+    for name, data in members:
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    record.append(f"{info}/RECORD,,")
+    members.append((f"{info}/RECORD", ("\n".join(record) + "\n").encode()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members:
+            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.external_attr = 0o644 << 16
+            # the data is gzip already: stored, not deflated twice
+            entry.compress_type = zipfile.ZIP_STORED if name.endswith(".gz") else zipfile.ZIP_DEFLATED
+            archive.writestr(entry, data, compresslevel=9)
+    return out.getvalue()
 
 
 def strip_source_map(data: bytes) -> bytes:
@@ -308,23 +366,15 @@ def patch_pyscript(name: str, data: bytes) -> bytes:
     return data
 
 
-# Data PyScript copies into Python's file system at start-up; the rest (MNIST, 1.6 MB) the page
-# fetches only when the learner picks it, writing it to the same path so `nnpy.datasets` finds it.
-EAGER_DATA = ("digits.bin.gz",)
-
-
-def pyscript_config(files: list[Path]) -> dict:
+def pyscript_config(wheel_url: str) -> dict:
+    """The page's PyScript config: numpy and our wheel both go to Pyodide's loadPackage, so they download
+    in parallel while the runtime starts; no `files` are copied one by one after it."""
     template = WEB / "pyscript.template.json"
     config = json.loads(template.read_text()) if template.exists() else {}
     config.setdefault("interpreter", "./pyodide/pyodide.mjs")
     config.setdefault("packages", ["numpy"])
     config.setdefault("packages_cache", "passthrough")
-    mapping = config.setdefault("files", {})
-    for path in files:
-        if path.suffix != ".py" and path.name not in EAGER_DATA:
-            continue
-        relative = path.relative_to(ROOT).as_posix()
-        mapping[f"./{relative}"] = f"./{relative}"
+    config["packages"] = [*config["packages"], wheel_url]
     return config
 
 
@@ -343,7 +393,7 @@ def build(offline: bool = False) -> Path:
     staging = Path(tempfile.mkdtemp(prefix="dist-", dir=ROOT))
     try:
         shutil.copytree(WEB, staging, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.template.json"))
+                        ignore=shutil.ignore_patterns("__pycache__", "*.template.json", "nnpy_*.py"))
         for name in PYODIDE_CORE:
             write(staging / "pyodide" / name, pyodide[name])
         write(staging / "pyodide" / NUMPY_WHEEL, numpy_wheel)
@@ -352,10 +402,13 @@ def build(offline: bool = False) -> Path:
                 base = name[len("dist/"):]
                 if "/" not in base and base.startswith(PYSCRIPT_PREFIXES):
                     write(staging / "pyscript" / base, patch_pyscript(base, strip_source_map(data)))
-        files = package_files()
-        for path in files:
-            write(staging / path.relative_to(ROOT), path.read_bytes())
-        write(staging / "pyscript.json", json.dumps(pyscript_config(files), indent=1).encode())
+        for path in DATA.glob("*.bin.gz"):   # fetched by the page on demand (the eager ones are in the wheel)
+            if path.name not in EAGER_DATA:
+                write(staging / path.relative_to(ROOT), path.read_bytes())
+        wheel = f"py/{site_wheel_name()}"
+        write(staging / wheel, site_wheel())
+        write(staging / "pyscript.json", json.dumps(pyscript_config(f"./{wheel}"), indent=1).encode())
+        write_preloads(staging, wheel)
         stamp_service_worker(staging)
         if DIST.exists():
             shutil.rmtree(DIST)
@@ -365,6 +418,40 @@ def build(offline: bool = False) -> Path:
             shutil.rmtree(staging)
     summarize(DIST)
     return DIST
+
+
+# Start-up's files in the order they are needed: the module that starts PyScript and its imports, PyScript's
+# chunks and config, then Pyodide's runtime and the two wheels. Discovered one by one, each waited for the
+# one before it; listed in the page's head, they all download while the page's own scripts load.
+BOOT_MODULES = ("js/boot.js", "js/loader.js", "js/bridge.js")
+RUNTIME_MODULES = ("pyodide/pyodide.mjs", "pyodide/pyodide.asm.js")
+RUNTIME_FETCHES = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json",
+                   f"pyodide/{NUMPY_WHEEL}")
+
+
+def write_preloads(site: Path, wheel: str) -> None:
+    """Replace index.html's preload placeholder with <link> hints for the files start-up fetches.
+
+    Each hint must match how the file is then requested, or the browser downloads it twice: modules
+    (`import`) get `modulepreload`; files fetched by `fetch()` (same-origin, default credentials) get
+    `preload as="fetch" crossorigin` (no `integrity` on the link: Chrome ignores it there and warns;
+    Pyodide's own fetch of numpy still checks the lock file's hash).
+    """
+    page = site / "index.html"
+    text = page.read_text()
+    placeholder = "  <!-- __NNPY_PRELOADS__ -->\n"
+    if placeholder not in text:
+        raise BuildError("web/index.html lost its __NNPY_PRELOADS__ placeholder; build.py fills it in.")
+    chunks = sorted(p.relative_to(site).as_posix() for p in (site / "pyscript").glob("*.js"))
+    chunks.sort(key=lambda name: not name.endswith("/core.js"))   # the entry point first
+    modules = [*BOOT_MODULES, *chunks, *RUNTIME_MODULES]
+    fetches = ["pyscript.json", *RUNTIME_FETCHES, wheel]
+    for name in modules + fetches:
+        if not (site / name).is_file():
+            raise BuildError(f"index.html would preload {name}, which the build did not write.")
+    links = [f'  <link rel="modulepreload" href="./{name}">\n' for name in modules]
+    links += [f'  <link rel="preload" href="./{name}" as="fetch" crossorigin>\n' for name in fetches]
+    page.write_text(text.replace(placeholder, "".join(links)))
 
 
 def stamp_service_worker(site: Path) -> None:

@@ -169,22 +169,19 @@ def transferred(site: Site, paths: set[str]) -> tuple[int, int]:
 
 
 def pyodide_with_nnpy(browser, site: Site):
-    """A page with Pyodide, numpy and this tree's nnpy importable (the minimal page, nnpy's files copied
-    into its file system). The caller closes it."""
+    """A page with Pyodide, numpy and this tree's nnpy importable (the minimal page, plus the wheel the page
+    lists in pyscript.json's packages, installed by Pyodide's loadPackage). The caller closes it."""
     page = browser.new_page()
     try:
         page.goto(site.url + "minimal/")
         page.wait_for_function("() => document.body.dataset.status === 'stepped'", timeout=60_000)
-        files = json.loads((site.folder / "pyscript.json").read_text())["files"]
-        page.evaluate("""async (files) => {
-            for (const path of files) {
-                const data = new Uint8Array(await (await fetch('../' + path)).arrayBuffer());
-                const dir = path.split('/').slice(0, -1).join('/');
-                window.pyodide.FS.mkdirTree('/bench/' + dir);
-                window.pyodide.FS.writeFile('/bench/' + path, data);
-            }
-            window.pyodide.runPython("import sys; sys.path.insert(0, '/bench')");
-        }""", [p[2:] for p in files])
+        packages = json.loads((site.folder / "pyscript.json").read_text())["packages"]
+        wheels = [p for p in packages if p.endswith(".whl")]
+        page.evaluate("""async (wheels) => {
+            const urls = wheels.map((path) => new URL('../' + path, location.href).href);
+            await window.pyodide.loadPackage(urls);
+            window.pyodide.runPython("import nnpy");  // a wheel that failed to install fails here
+        }""", wheels)
         return page
     except Exception:
         page.close()

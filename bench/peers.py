@@ -298,20 +298,12 @@ def install_peer_page(site, files: dict[str, bytes]) -> None:
 
 
 def serve_working_tree_nnpy(site) -> bool:
-    """Put the working tree's nnpy into the served copy, so browser and native run the same code.
-    True when dist/ held other nnpy files (a build older than the tree)."""
-    files = build.package_files()
-    stale = False
-    for path in files:
-        target = site.folder / path.relative_to(ROOT)
-        data = path.read_bytes()
-        if path.suffix == ".py" and (not target.exists() or target.read_bytes() != data):
-            stale = True
-        build.write(target, data)
-    config_path = site.folder / "pyscript.json"
-    config = json.loads(config_path.read_text())
-    config["files"] = build.pyscript_config(files)["files"]
-    config_path.write_text(json.dumps(config, indent=1))
+    """Put the working tree's nnpy into the served copy (its wheel, rebuilt from the tree), so browser and
+    native run the same code. True when dist/ held another wheel (a build older than the tree)."""
+    target = site.folder / "py" / build.site_wheel_name()
+    data = build.site_wheel()
+    stale = not target.exists() or target.read_bytes() != data
+    build.write(target, data)
     return stale
 
 

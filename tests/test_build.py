@@ -1,10 +1,16 @@
 """build.py: pinned, verified, cached fetching and a dist/ holding only what the page loads."""
 
+import base64
+import csv
 import gzip
+import hashlib
+import io
 import json
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -42,7 +48,11 @@ def test_dist_holds_only_what_the_page_loads():
     assert f"pyodide/{build.NUMPY_WHEEL}" in files
     assert {f"pyodide/{name}" for name in build.PYODIDE_CORE} <= set(files)
     assert not [f for f in files if f.endswith((".map", ".d.ts", ".ts"))]
-    assert [f for f in files if f.endswith(".whl")] == [f"pyodide/{build.NUMPY_WHEEL}"]
+    assert sorted(f for f in files if f.endswith(".whl")) == [f"py/{build.site_wheel_name()}",
+                                                              f"pyodide/{build.NUMPY_WHEEL}"]
+    # nnpy's modules, the glue and the eager data travel in the wheel, not as loose files
+    assert not [f for f in files if f.endswith(".py") and f != "py/app.py"]
+    assert [f for f in files if f.startswith("nnpy/")] == ["nnpy/data/mnist.bin.gz"]
     assert not [f for f in files if f.startswith("pyscript/") and ("codemirror" in f or "xterm" in f)]
     assert not [f for f in files if Path(f).name in build.NOT_IN_BROWSER]
     for path in build.DIST.rglob("*.js"):
@@ -59,11 +69,77 @@ def test_numpy_wheel_in_dist_matches_the_official_lock_file():
 def test_pyscript_config_points_at_local_runtime_with_relative_urls():
     config = json.loads((build.DIST / "pyscript.json").read_text())
     assert config["interpreter"] == "./pyodide/pyodide.mjs"
-    assert config["packages"] == ["numpy"]
-    for source, target in config["files"].items():
-        assert source.startswith("./") and target.startswith("./")
-        assert (build.DIST / source).is_file(), source
-    assert "./nnpy/data/mnist.bin.gz" not in config["files"]  # fetched lazily
+    # both go to Pyodide's loadPackage at start-up, so they download side by side
+    assert config["packages"] == ["numpy", f"./py/{build.site_wheel_name()}"]
+    assert (build.DIST / config["packages"][1]).is_file()
+    assert "files" not in config   # nothing is copied file by file after numpy is in
+
+
+def _wheel_members():
+    with zipfile.ZipFile(build.DIST / "py" / build.site_wheel_name()) as wheel:
+        assert wheel.testzip() is None
+        return {name: wheel.read(name) for name in wheel.namelist()}
+
+
+def test_site_wheel_is_a_valid_wheel_of_nnpy_the_glue_and_the_digits():
+    members = _wheel_members()
+    info = f"nnpy-{build.project_version()}.dist-info"
+    assert f"{info}/METADATA" in members and f"{info}/WHEEL" in members
+    assert b"Name: nnpy\n" in members[f"{info}/METADATA"]
+    assert b"Root-Is-Purelib: true" in members[f"{info}/WHEEL"]
+    assert b"Tag: py3-none-any" in members[f"{info}/WHEEL"]
+    # RECORD lists every other member with its sha256 and size
+    record = {}
+    for row in csv.reader(io.StringIO(members[f"{info}/RECORD"].decode())):
+        record[row[0]] = row[1:]
+    assert set(record) == set(members)
+    for name, data in members.items():
+        if name == f"{info}/RECORD":
+            continue
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert record[name] == [f"sha256={digest}", str(len(data))], name
+    expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "nnpy").glob("*.py")
+                if p.name not in build.NOT_IN_BROWSER}
+    expected |= {p.name for p in (ROOT / "web" / "py").glob("nnpy_*.py")}
+    expected.add("nnpy/data/digits.bin.gz")
+    assert {n for n in members if not n.startswith(info)} == expected
+    assert members["nnpy/data/digits.bin.gz"] == (build.DATA / "digits.bin.gz").read_bytes()
+    # the same tree gives the same bytes (the service worker's version depends on them)
+    assert build.site_wheel() == (build.DIST / "py" / build.site_wheel_name()).read_bytes()
+
+
+def test_site_wheel_installs_and_its_nnpy_reads_the_digits_beside_it(tmp_path):
+    with zipfile.ZipFile(build.DIST / "py" / build.site_wheel_name()) as wheel:
+        wheel.extractall(tmp_path)
+    code = ("import nnpy, nnpy_page; from nnpy import datasets; "
+            "print(nnpy.__file__); print(nnpy_page.__file__); print(datasets.data_path('digits')); "
+            "print(len(datasets.load('digits').x))")
+    env = {"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    nnpy_file, glue_file, data_file, count = result.stdout.split()
+    assert nnpy_file == str(tmp_path / "nnpy" / "__init__.py")
+    assert glue_file == str(tmp_path / "nnpy_page.py")
+    assert data_file == str(tmp_path / "nnpy" / "data" / "digits.bin.gz")
+    assert int(count) == 1797
+
+
+def test_index_preloads_the_start_up_files_it_was_built_with():
+    html = (build.DIST / "index.html").read_text()
+    assert "__NNPY_PRELOADS__" not in html
+    hints = re.findall(r'<link rel="(modulepreload|preload)" href="\./([^"]+)"([^>]*)>', html)
+    names = [name for _, name, _ in hints]
+    for rel, name, rest in hints:
+        assert (build.DIST / name).is_file(), name
+        # modules are imported, the rest fetched: the hint must match the request or it is wasted
+        if name.endswith((".js", ".mjs")):
+            assert rel == "modulepreload", name
+        else:
+            assert rel == "preload" and rest == ' as="fetch" crossorigin', name
+    assert f"py/{build.site_wheel_name()}" in names and f"pyodide/{build.NUMPY_WHEEL}" in names
+    assert {"pyodide/pyodide.asm.wasm", "pyscript.json", "pyscript/core.js", "js/boot.js"} <= set(names)
+    assert html.index("modulepreload") < html.index('rel="stylesheet"')
 
 
 @pytest.mark.parametrize("name, count, shape", [("digits", 1797, [8, 8]), ("mnist", 10000, [28, 28])])

@@ -47,7 +47,9 @@ SCRIPTY = [
 INJECTED = """() => ({
   marker: typeof window.__pwned,
   foreign: document.querySelectorAll('img, iframe, object, embed, frame, svg:not(.icon), script:not([src]):not([type=py]), '
-    + 'style, link:not([rel=stylesheet]):not([rel=icon]):not([rel=manifest]):not([rel=apple-touch-icon]), base, meta[http-equiv=refresh], form:not(.weight-editor)').length,
+    + 'style, link:not([rel=stylesheet]):not([rel=icon]):not([rel=manifest]):not([rel=apple-touch-icon])'
+    + ':not(head > link[rel=preload]):not(head > link[rel=modulepreload]), '   // build.py's start-up hints
+    + 'base, meta[http-equiv=refresh], form:not(.weight-editor)').length,
   handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length,
   bannerChildren: document.querySelector('[data-testid=message]').children.length,
 })"""

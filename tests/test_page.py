@@ -5,6 +5,7 @@ Needs dist/ (built on demand by tests/browser.py) and /usr/bin/chromium.
 """
 
 import base64
+import re
 import sys
 from pathlib import Path
 
@@ -165,7 +166,7 @@ def test_site_works_under_a_sub_path(visit, subpath_server):
 
 def test_load_failure_names_what_failed(visit):
     def missing_numpy(route, request):
-        if request.url.endswith(".whl"):
+        if request.url.endswith(".whl") and "/numpy-" in request.url:
             route.fulfill(status=404, body="not here")
             return True
         return False
@@ -174,6 +175,42 @@ def test_load_failure_names_what_failed(visit):
     v.page.wait_for_function("() => document.body.dataset.status === 'error'", timeout=60_000)
     text = v.error_text()
     assert "numpy-2.0.2" in text and "404" in text, text
+
+
+def test_missing_nnpy_wheel_is_named(visit):
+    import build
+
+    def missing_wheel(route, request):
+        if request.url.endswith(build.site_wheel_name()):
+            route.fulfill(status=404, body="not here")
+            return True
+        return False
+
+    v = visit(route=missing_wheel)
+    v.page.wait_for_function("() => document.body.dataset.status === 'error'", timeout=60_000)
+    text = v.error_text()
+    assert build.site_wheel_name() in text and "404" in text, text
+
+
+def test_nnpy_and_its_glue_come_from_one_wheel_in_site_packages(visit):
+    import build
+
+    v = visit()
+    v.wait_ready()
+    files = v.page.evaluate("() => window.nnpy.selfCheck({checks: []})")["files"]
+    site = "/lib/python3.12/site-packages/"
+    assert files == {"nnpy": site + "nnpy/__init__.py", "glue": site + "nnpy_checks.py",
+                     "digits": site + "nnpy/data/digits.bin.gz"}
+    fetched = v.page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
+    python = sorted(url.rsplit("/", 1)[1] for url in fetched if url.endswith((".py", ".whl", ".gz")))
+    assert python == ["app.py", build.site_wheel_name(), build.NUMPY_WHEEL], python
+    # every file index.html preloads was used by the request it stands for, not downloaded twice
+    html = (build.DIST / "index.html").read_text()
+    preloaded = re.findall(r'<link rel="(?:modulepreload|preload)" href="\./([^"]+)"', html)
+    assert len(preloaded) > 10
+    for name in preloaded:
+        assert sum(url.endswith("/" + name) for url in fetched) == 1, name
+    assert v.errors == []
 
 
 def test_js_heap_stays_flat_while_training(visit):

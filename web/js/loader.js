@@ -2,8 +2,8 @@
 //
 // PyScript 0.6 reports no byte progress, so while the page starts we wrap window.fetch: every
 // response for a file we know (Pyodide's wasm and standard library, the numpy wheel, nnpy's
-// files, the data) is returned to its caller untouched, and a *clone* of it is read alongside
-// to count bytes as they arrive. Nothing is downloaded twice, and the original Response keeps
+// wheel with the glue and the digits) is returned to its caller untouched, and a *clone* of it
+// is read alongside to count bytes as they arrive. Nothing is downloaded twice, and the original Response keeps
 // its URL, so WebAssembly streaming compilation and the browser cache work as usual.
 // pyodide.asm.js arrives through a <script>/import, not fetch: it is counted when it completes
 // (Resource Timing). After start-up the original fetch is put back.
@@ -16,7 +16,7 @@ const STAGES = [
 ];
 
 // Which stage a URL belongs to (null: not tracked); paths relative to the page's folder, so the
-// site works at / and under a sub-path alike.
+// site works at / and under a sub-path alike. nnpy's wheel (py/nnpy-*.whl) counts under "nnpy".
 const BASE = new URL("./", location.href);
 function stageOf(url) {
   const target = new URL(url, location.href);
@@ -180,6 +180,10 @@ export class Loader {
   render() {
     if (this.failed) return;
     const currentIndex = STAGES.findIndex((s) => s.id === this.current);
+    // numpy and nnpy download side by side: an earlier stage still downloading stays active (and
+    // names the headline) after a later one has begun.
+    const downloading = STAGES.findIndex((s, i) => i < currentIndex && this._stageProgress(s.id).pending);
+    const headlineIndex = downloading >= 0 ? downloading : currentIndex;
     let percent = 0;
     let headline = "";
     STAGES.forEach((stage, i) => {
@@ -187,10 +191,10 @@ export class Loader {
       const p = this._stageProgress(stage.id);
       let fraction = 0;
       let state = "waiting";
-      if (this.finished || i < currentIndex) {
+      if (this.finished || (i < currentIndex && !p.pending)) {
         fraction = 1;
         state = "done";
-      } else if (i === currentIndex) {
+      } else if (i <= currentIndex) {
         state = "active";
         if (stage.id === "python") {
           const steps = ["Importing numpy", "Importing nnpy", "Building the network"];
@@ -209,7 +213,7 @@ export class Loader {
           ? `${formatBytes(p.loaded)} / ${formatBytes(p.total)}`
           : formatBytes(p.loaded);
       }
-      if (i === currentIndex && stage.id !== "python") {
+      if (i === headlineIndex && stage.id !== "python") {
         const pct = Math.floor(100 * fraction);
         headline = `Loading ${stage.label.toLowerCase()}${p.total ? ` — ${pct}%` : "…"}`;
       }

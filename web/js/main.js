@@ -121,7 +121,6 @@ function showError(title, detail) {
 }
 
 loader.onError = showError;
-if (loader.failure) showError(...loader.failure); // failed before this module ran
 bridge.onStage = (stage, text) => loader.stage(stage, text);
 $("reload").addEventListener("click", () => location.reload());
 
@@ -151,6 +150,9 @@ window.addEventListener("unhandledrejection", (event) => {
 // ------------------------------------------------------------------ start-up
 
 async function start() {
+  // failed before this module ran (likely now that index.html preloads the runtime): shown from here,
+  // once everything showError uses (setStatus's listeners) is defined
+  if (loader.failure) showError(...loader.failure);
   fillSelect(ui.dataset, DATASETS.map(([value, label]) => [value, label]), "digits");
   fillSelect(ui.lr, LEARNING_RATES.map((v) => [String(v), String(v)]), "0.003");
   observeSizes();

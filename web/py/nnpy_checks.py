@@ -101,6 +101,8 @@ def run(request: dict) -> dict:
         out = {
             "kernel": nnpy.linalg.kernel, "numpy": np.__version__,
             "python": sys.version.split()[0], "platform": platform.machine() or sys.platform,
+            # where the code and the data were found (the page installs them from its wheel)
+            "files": {"nnpy": nnpy.__file__, "glue": __file__, "digits": str(datasets.data_path("digits"))},
         }
         if "gradient" in checks:
             out["gradient"] = gradient_check(int(request.get("seed", 0)))

@@ -203,7 +203,7 @@ export function installDigitsViews({ bridge, refresh }) {
     }
     pad.frame();
   }
-  requestAnimationFrame(frame);
+  bridge.ready.then(() => requestAnimationFrame(frame)); // no empty frames while the runtime loads
 
   // ---------------------------------------------------------------- confusion matrix
   function makeConfusion() {

@@ -28,6 +28,10 @@ function stageOf(url) {
   return null;
 }
 
+// Progress is redrawn at most this often while bytes arrive: Python's runtime boots on the same
+// (main) thread, and every redraw is style, layout and paint it waits for.
+const RENDER_EVERY_MS = 250;
+
 const fileName = (url) => decodeURIComponent(new URL(url, location.href).pathname.split("/").pop());
 
 export function formatBytes(n) {
@@ -136,7 +140,7 @@ export class Loader {
         if (done) break;
         file.loaded += value.byteLength;
         const now = performance.now();
-        if (now - last > 50) {
+        if (now - last > RENDER_EVERY_MS) {
           last = now;
           this.render();
         }
@@ -222,7 +226,7 @@ export class Loader {
     });
     percent = Math.min(100, Math.floor(percent));
     this.percent = Math.max(this.percent || 0, percent);
-    this.bar.style.width = `${this.percent}%`;
+    this.bar.style.transform = `scaleX(${this.percent / 100})`; // compositor-only: no main-thread frames
     this.bar.parentElement.setAttribute("aria-valuenow", String(this.percent));
     this.percentText.textContent = `${this.percent}%`;
     if (headline) this.headline.textContent = headline;

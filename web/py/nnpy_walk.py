@@ -24,7 +24,6 @@ import time
 
 import numpy as np
 
-from nnpy import explain
 
 TOP_K = 6              # "most responsible" connections marked in the picture
 MONITOR_BATCH = 64     # training examples the gradient chart measures on (always the same ones)
@@ -66,6 +65,7 @@ class Walker:
             self.index = None
         else:
             raise ValueError(f"mode must be 'example' or 'batch', got {mode!r}")
+        from nnpy import explain   # on first use: start-up does not need the step-through's engine
         walk = explain.walk_through(session.net, session.optimizer, x, y,
                                     regularizer=session.regularizer, top_k=top_k)
         arrays: dict = {}
@@ -155,6 +155,7 @@ class GradientMonitor:
             grads = net.backward(net.forward(x), y, session.regularizer)
         except FloatingPointError:
             return False
+        from nnpy import explain
         norms = explain.gradient_norms(grads)
         if not np.isfinite(norms).all():
             return False

@@ -1,9 +1,11 @@
 """Figures for the page, measured in one run in headless Chromium on the built site.
 
-    python bench/browser.py [--json] [--runs 5]
+    python bench/browser.py [--json] [--runs 5] [--parts cold,speed,frames]
 
 - cold start: navigation to first training step, ours vs a minimal page that only boots Pyodide, loads
-  numpy and runs one step (bench/minimal/), each in a fresh browser context (cold cache), median of runs;
+  numpy and runs one step (bench/minimal/), and vs the same through PyScript (bench/minimal-pyscript/:
+  the share of the start-up that is PyScript's), each in a fresh browser context (cold cache), the three
+  pages in turn each round; medians, and the median of per-round ratios;
 - bytes the page transfers, raw and gzip;
 - training steps per second of nnpy inside Pyodide, for 64-32-16-10 batch 32 and 784-128-64-10 batch 64,
   beside a plain numpy loop of the same maths in the same interpreter (the limit for this code);
@@ -119,7 +121,8 @@ class Site:
             build.build(offline=False)
         self.folder = Path(tempfile.mkdtemp(prefix="nnpy-bench-"))
         shutil.copytree(build.DIST, self.folder, dirs_exist_ok=True)
-        shutil.copytree(ROOT / "bench" / "minimal", self.folder / "minimal")
+        for baseline in BASELINES.values():
+            shutil.copytree(ROOT / "bench" / baseline.strip("/"), self.folder / baseline.strip("/"))
         handler = functools.partial(build.SiteHandler, directory=str(self.folder))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -130,29 +133,48 @@ class Site:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def cold_start(browser, url: str, ours: bool, timeout_ms: int = 30_000) -> tuple[float, set[str]]:
-    """Milliseconds from navigation to the first training step, in a fresh context (empty cache)."""
+# The pages our cold start is compared with, each in this folder (served beside dist/): Pyodide alone,
+# and the same runtime through PyScript as the page loads it; both load numpy and run one step.
+BASELINES = {"bare": "minimal/", "pyscript": "minimal-pyscript/"}
+
+
+def cold_start(browser, url: str, page_kind: str, timeout_ms: int = 30_000) -> tuple[float, set[str]]:
+    """Milliseconds from navigation to the first training step, in a fresh context (empty cache).
+    page_kind: "ours" (the page, ?autoplay=1) or a key of BASELINES."""
     context = browser.new_context()
     fetched: set[str] = set()
     context.on("requestfinished", lambda request: fetched.add(urlparse(request.url).path))
     page = context.new_page()
     try:
-        if ours:
+        if page_kind == "ours":
             page.goto(url + "?autoplay=1")
             # Functions, not strings: the page's CSP forbids evaluating strings as code.
             page.wait_for_function("() => Number(document.querySelector('[data-testid=step]')?.textContent"
                                    ".replace(/[^0-9]/g, '')) >= 1", timeout=timeout_ms, polling="raf")
-            # stamped by the page itself when its first step returned, like the baseline's firstStepAt
+            # stamped by the page itself when its first step returned, like the baselines' firstStepAt
             elapsed = page.evaluate("() => window.nnpy.state.firstStepAt || performance.now()")
             # What the page needed until now: the service worker's precache of the rest comes later.
             return elapsed, set(fetched)
-        else:
-            page.goto(url + "minimal/")
-            page.wait_for_function("() => document.body.dataset.status === 'stepped'", timeout=timeout_ms)
-            elapsed = page.evaluate("window.firstStepAt")
-        return elapsed, fetched
+        page.goto(url + BASELINES[page_kind])
+        page.wait_for_function("() => document.body.dataset.status === 'stepped'", timeout=timeout_ms, polling="raf")
+        return page.evaluate("() => window.firstStepAt"), fetched
     finally:
         context.close()
+
+
+def cold_starts(browser, url: str, runs: int) -> tuple[dict, set[str]]:
+    """``runs`` rounds of the three pages, the order turned each round; per page the times (ms), and
+    the paths our page fetched."""
+    times = {"ours": [], **{kind: [] for kind in BASELINES}}
+    paths: set[str] = set()
+    for round_ in range(runs):
+        kinds = list(times) if round_ % 2 == 0 else list(times)[::-1]
+        for kind in kinds:
+            elapsed, fetched = cold_start(browser, url, kind)
+            times[kind].append(elapsed)
+            if kind == "ours":
+                paths |= fetched
+    return times, paths
 
 
 def transferred(site: Site, paths: set[str]) -> tuple[int, int]:
@@ -240,15 +262,13 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     site = Site()
-    ours, base, paths, speed, frames = [], [], set(), {}, {}
+    times, speed, frames, raw, packed = {}, {}, {}, None, None
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            for _ in range(args.runs if "cold" in parts else 0):
-                elapsed, fetched = cold_start(browser, site.url, ours=True)
-                ours.append(elapsed)
-                paths |= fetched
-                base.append(cold_start(browser, site.url, ours=False)[0])
+            if "cold" in parts:
+                times, paths = cold_starts(browser, site.url, args.runs)
+                raw, packed = transferred(site, paths)
             if "speed" in parts:
                 speed = in_browser_speed(browser, site)
             if "frames" in parts:
@@ -258,9 +278,12 @@ def main(argv=None) -> int:
         site.close()
 
     median = lambda values: statistics.median(values) if values else None   # noqa: E731
-    raw, packed = transferred(site, paths) if paths else (None, None)
+    ours, base, pyscript = times.get("ours", []), times.get("bare", []), times.get("pyscript", [])
+    paired = lambda a, b: median([x / y for x, y in zip(a, b)])   # noqa: E731  (one round's pages, compared)
     r = {
         "cold_start_ms": median(ours), "baseline_cold_start_ms": median(base),
+        "pyscript_cold_start_ms": median(pyscript),
+        "cold_start_vs_baseline_paired": paired(ours, base), "pyscript_vs_baseline_paired": paired(pyscript, base),
         "bytes": raw, "gzip_bytes": packed,
         **{f"steps_per_s_{k}": v for k, v in speed.items() if k.startswith(("nnpy_small", "nnpy_big", "plain"))},
         "nnpy_vs_plain_small": speed.get("nnpy_vs_plain_small"), "nnpy_vs_plain_big": speed.get("nnpy_vs_plain_big"),
@@ -273,6 +296,9 @@ def main(argv=None) -> int:
         ("cold start, ours (median ms)", r["cold_start_ms"], "goal <= 1.1x baseline and < 3000"),
         ("cold start, Pyodide+numpy baseline (ms)", r["baseline_cold_start_ms"], ""),
         ("cold start ratio", r["cold_start_vs_baseline"], ""),
+        ("  same, median of per-round ratios", r["cold_start_vs_baseline_paired"], ""),
+        ("cold start, PyScript+numpy baseline (ms)", r["pyscript_cold_start_ms"], ""),
+        ("  PyScript alone / Pyodide alone (paired)", r["pyscript_vs_baseline_paired"], ""),
         ("bytes transferred (raw)", r["bytes"], ""),
         ("bytes transferred (gzip)", r["gzip_bytes"], ""),
         ("steps/s nnpy 64-32-16-10 b32", r.get("steps_per_s_nnpy_small"), "goal >= 4000"),

@@ -1,0 +1,51 @@
+"""The benchmark's baseline pages (bench/minimal/ and bench/minimal-pyscript/) work: the cold-start figures
+compare the page with them, so each must boot from the built site's own files, load numpy, take its one
+step and stamp when, with no request leaving the origin and no console error."""
+
+import importlib.util
+
+import pytest
+
+from browser import ROOT, chromium, dist  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+# bench/browser.py, loaded under its own name (tests/browser.py is "browser" here)
+_spec = importlib.util.spec_from_file_location("bench_browser", ROOT / "bench" / "browser.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+@pytest.fixture(scope="module")
+def site(dist):
+    served = bench.Site()
+    yield served
+    served.close()
+
+
+@pytest.mark.parametrize("kind", sorted(bench.BASELINES))
+def test_baseline_page_steps_from_its_own_origin(chromium, site, kind):
+    context = chromium.new_context()
+    page = context.new_page()
+    outside, errors = [], []
+    origin = site.url.rstrip("/")
+
+    def route(r):
+        if r.request.url.startswith(origin):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.goto(site.url + bench.BASELINES[kind])
+        page.wait_for_function("() => document.body.dataset.status === 'stepped'", timeout=90_000)
+        stamped = page.evaluate("() => window.firstStepAt")
+        assert 0 < stamped < page.evaluate("() => performance.now()")
+        assert outside == [] and errors == []
+        # the step ran in this page's interpreter: numpy is imported there
+        if kind == "bare":
+            assert page.evaluate("() => window.pyodide.runPython('import sys; \"numpy\" in sys.modules')")
+    finally:
+        context.close()

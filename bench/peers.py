@@ -430,11 +430,11 @@ def in_browser(page_bench, browser, site, seconds: float, problems: dict) -> dic
 def cold_starts(page_bench, browser, site, runs: int) -> dict:
     """bench/browser.py's cold start (fresh context each time) and bytes, ours and the baseline."""
     out = {"ours": None, "baseline": None, "ours_bytes": (None, None), "baseline_bytes": (None, None)}
-    for name, ours in (("ours", True), ("baseline", False)):
+    for name, page_kind in (("ours", "ours"), ("baseline", "bare")):
         times, paths = [], set()
         for _ in range(runs):
             try:
-                elapsed, fetched = page_bench.cold_start(browser, site.url, ours=ours)
+                elapsed, fetched = page_bench.cold_start(browser, site.url, page_kind)
             except Exception as error:  # the page may not train yet: say so, once, and move on
                 print(f"peers: cold start ({name}) not measured: {error.__class__.__name__}: "
                       f"{str(error).splitlines()[0][:160]}", file=sys.stderr)

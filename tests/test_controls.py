@@ -270,3 +270,34 @@ def test_embed_shows_only_the_listed_settings(visit):
     assert meta(v)["sizes"] == [2, 8, 8, 8, 2]
     assert re.search(r"hidden=8,8,8", page.evaluate("() => location.hash"))
     assert v.errors == [], v.errors
+
+
+def test_settings_show_no_values_until_the_first_network(visit):
+    """While Python loads, the panel holds only the markup's defaults: it is marked busy, its controls are
+    disabled and show no value; the session's values replace that state once the first network exists."""
+    held = []
+
+    def hold_numpy(route, request):
+        if request.url.endswith(".whl") and "/numpy-" in request.url:
+            held.append(route)          # answered below, once the loading state has been looked at
+            return True
+        return False
+
+    v = visit(route=hold_numpy)
+    panel = v.page.locator("[data-testid=settings]")
+    panel.wait_for(state="attached", timeout=60_000)
+    assert v.status() == "loading"
+    assert panel.get_attribute("aria-busy") == "true" and "pending" in panel.get_attribute("class")
+    enabled = v.page.eval_on_selector_all("[data-testid=settings] :is(select, input:not([hidden])):enabled", "(l) => l.map((e) => e.outerHTML)")
+    assert enabled == [], enabled
+    colour = v.page.eval_on_selector("[data-testid=optimizer]", "(e) => getComputedStyle(e).color")
+    assert colour == "rgba(0, 0, 0, 0)", colour
+    for route in held:
+        route.continue_()
+    if not held:                       # the preload and Pyodide's fetch may share one request
+        pytest.fail("the numpy wheel was never requested")
+    v.wait_ready()
+    assert panel.get_attribute("aria-busy") is None and "pending" not in panel.get_attribute("class")
+    assert v.page.input_value("[data-testid=optimizer]") == "adam"
+    assert v.page.is_enabled("[data-testid=optimizer]")
+    assert v.errors == []

@@ -110,6 +110,11 @@ export function installControls({ bridge, view, state, address, configure, reset
     section("Training", ["optimizer", "regularization", "regrate", "speed", "seed"]),
   ]);
   const controls = [...Object.values(c), ...featureButtons, restart, newSeed];
+  // Until the session's values arrive (the first sync) the controls hold only the markup's defaults:
+  // show them empty and disabled, not as settings the network does not have.
+  panel.classList.add("pending");
+  panel.setAttribute("aria-busy", "true");
+  for (const control of controls) control.disabled = true; // setEnabled() decides once Python is there
 
   // the epoch beside the step counter
   const epoch = el("dd", { id: "stat-epoch", "data-testid": "epoch", text: "0" });
@@ -285,6 +290,8 @@ export function installControls({ bridge, view, state, address, configure, reset
 
   function sync(m) {
     if (!m) return;
+    panel.classList.remove("pending");
+    panel.removeAttribute("aria-busy");
     // the plane shows the training points; test points are drawn on top when asked for
     if ((m.plane || m.curve) && m.train_points && !m.test_points) {
       m.test_points = m.points;

@@ -164,32 +164,26 @@ def test_site_works_under_a_sub_path(visit, subpath_server):
     assert v.errors == []
 
 
-def test_load_failure_names_what_failed(visit):
-    def missing_numpy(route, request):
-        if request.url.endswith(".whl") and "/numpy-" in request.url:
-            route.fulfill(status=404, body="not here")
-            return True
-        return False
-
-    v = visit(route=missing_numpy)
-    v.page.wait_for_function("() => document.body.dataset.status === 'error'", timeout=60_000)
-    text = v.error_text()
-    assert "numpy-2.0.2" in text and "404" in text, text
-
-
-def test_missing_nnpy_wheel_is_named(visit):
+def _wheel_name(which):
     import build
+    return build.NUMPY_WHEEL if which == "numpy" else build.site_wheel_name()
 
-    def missing_wheel(route, request):
-        if request.url.endswith(build.site_wheel_name()):
+
+@pytest.mark.parametrize("which", ["numpy", "nnpy"])
+def test_load_failure_names_what_failed(visit, which):
+    """A wheel the server does not have: the error card names the file and the server's answer."""
+    name = _wheel_name(which)
+
+    def missing(route, request):
+        if request.url.endswith("/" + name):
             route.fulfill(status=404, body="not here")
             return True
         return False
 
-    v = visit(route=missing_wheel)
+    v = visit(route=missing)
     v.page.wait_for_function("() => document.body.dataset.status === 'error'", timeout=60_000)
     text = v.error_text()
-    assert build.site_wheel_name() in text and "404" in text, text
+    assert name in text and "404" in text, text
 
 
 def test_nnpy_and_its_glue_come_from_one_wheel_in_site_packages(visit):

@@ -138,9 +138,11 @@ class Site:
 BASELINES = {"bare": "minimal/", "pyscript": "minimal-pyscript/"}
 
 
-def cold_start(browser, url: str, page_kind: str, timeout_ms: int = 30_000) -> tuple[float, set[str]]:
+def cold_start(browser, url: str, page_kind: str, timeout_ms: int = 30_000, marks: list | None = None
+               ) -> tuple[float, set[str]]:
     """Milliseconds from navigation to the first training step, in a fresh context (empty cache).
-    page_kind: "ours" (the page, ?autoplay=1) or a key of BASELINES."""
+    page_kind: "ours" (the page, ?autoplay=1) or a key of BASELINES. For ours, ``marks`` (a list) gets the
+    page's start-up milestones, [[what, ms since navigation], ...] (``window.nnpy.bridge.marks``)."""
     context = browser.new_context()
     fetched: set[str] = set()
     context.on("requestfinished", lambda request: fetched.add(urlparse(request.url).path))
@@ -153,6 +155,8 @@ def cold_start(browser, url: str, page_kind: str, timeout_ms: int = 30_000) -> t
                                    ".replace(/[^0-9]/g, '')) >= 1", timeout=timeout_ms, polling="raf")
             # stamped by the page itself when its first step returned, like the baselines' firstStepAt
             elapsed = page.evaluate("() => window.nnpy.state.firstStepAt || performance.now()")
+            if marks is not None:
+                marks.extend(page.evaluate("() => window.nnpy.bridge.marks"))
             # What the page needed until now: the service worker's precache of the rest comes later.
             return elapsed, set(fetched)
         page.goto(url + BASELINES[page_kind])
@@ -168,13 +172,19 @@ def cold_starts(browser, url: str, runs: int) -> tuple[dict, set[str]]:
     the rest starts right after that step, and in some runs a little of it lands before the stamp)."""
     times = {"ours": [], **{kind: [] for kind in BASELINES}}
     paths: set[str] | None = None
+    phases: dict[str, list[float]] = {}
     for round_ in range(runs):
         kinds = list(times) if round_ % 2 == 0 else list(times)[::-1]
         for kind in kinds:
-            elapsed, fetched = cold_start(browser, url, kind)
+            marks: list = []
+            elapsed, fetched = cold_start(browser, url, kind, marks=marks)
             times[kind].append(elapsed)
             if kind == "ours":
                 paths = set(fetched) if paths is None else paths & fetched
+                # each milestone's time since the one before (the first: since navigation)
+                for (what, at), (_, before) in zip(marks, [("", 0.0), *marks]):
+                    phases.setdefault(what, []).append(at - before)
+    times["phases"] = phases
     return times, paths or set()
 
 
@@ -280,11 +290,13 @@ def main(argv=None) -> int:
 
     median = lambda values: statistics.median(values) if values else None   # noqa: E731
     ours, base, pyscript = times.get("ours", []), times.get("bare", []), times.get("pyscript", [])
+    phases = {what: median(ms) for what, ms in times.get("phases", {}).items()}
     paired = lambda a, b: median([x / y for x, y in zip(a, b)])   # noqa: E731  (one round's pages, compared)
     r = {
         "cold_start_ms": median(ours), "baseline_cold_start_ms": median(base),
         "pyscript_cold_start_ms": median(pyscript),
         "cold_start_vs_baseline_paired": paired(ours, base), "pyscript_vs_baseline_paired": paired(pyscript, base),
+        "cold_start_phases_ms": phases,
         "bytes": raw, "gzip_bytes": packed,
         **{f"steps_per_s_{k}": v for k, v in speed.items() if k.startswith(("nnpy_small", "nnpy_big", "plain"))},
         "nnpy_vs_plain_small": speed.get("nnpy_vs_plain_small"), "nnpy_vs_plain_big": speed.get("nnpy_vs_plain_big"),
@@ -314,6 +326,10 @@ def main(argv=None) -> int:
     for name, value, goal in rows:
         shown = "n/a" if value is None else (f"{value:,.0f}" if value >= 100 else f"{value:.2f}")
         print(f"{name:<42} {shown:>14}  {goal}")
+    if phases:
+        print("our cold start, milestone by milestone (median ms from the milestone before to this one):")
+        for what, ms in phases.items():
+            print(f"  {what:<40} {ms:>14,.0f}")
     if args.json:
         print(json.dumps(r))
     return 0

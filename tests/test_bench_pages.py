@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from browser import ROOT, chromium, dist  # noqa: F401  (fixtures)
+from browser import ROOT, chromium, dist, server, visit  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -49,3 +49,16 @@ def test_baseline_page_steps_from_its_own_origin(chromium, site, kind):
             assert page.evaluate("() => window.pyodide.runPython('import sys; \"numpy\" in sys.modules')")
     finally:
         context.close()
+
+
+def test_page_stamps_its_start_up_milestones_in_order(visit):
+    """bench/browser.py breaks our cold start down by these marks: all there, in time order."""
+    v = visit("index.html?autoplay=1")
+    v.page.wait_for_function("() => window.nnpy && window.nnpy.state.firstStepAt > 0", timeout=90_000)
+    marks = v.page.evaluate("() => window.nnpy.bridge.marks")
+    names = [name for name, _ in marks]
+    assert names == ["Python runtime ready", "Importing numpy", "Importing nnpy", "Python attached",
+                     "First network built", "First step"], names
+    times = [at for _, at in marks]
+    assert times == sorted(times) and 0 < times[0]
+    assert times[-1] == v.page.evaluate("() => window.nnpy.state.firstStepAt")

@@ -10,6 +10,7 @@ export const bridge = new Bridge();
 export const loader = new Loader(document.getElementById("loader"));
 
 bridge.expose(); // before PyScript starts: app.py looks for globalThis.nnpyBridge
+document.addEventListener("py:ready", () => bridge.mark("Python runtime ready"), { once: true }); // PyScript's event
 loader.install();
 
 /** Resolves once PyScript's core module has loaded: to null, or to the Error that stopped it. */

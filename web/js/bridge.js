@@ -12,6 +12,9 @@ export class Bridge {
     this.api = null;
     this.meta = null;
     this.onStage = null;
+    // Start-up milestones, [what, ms since navigation]: Python's stages as it reports them, then the
+    // page's own (main.js). For the benchmark's breakdown of the cold start (bench/browser.py).
+    this.marks = [];
     this.ready = new Promise((resolve) => {
       this._resolve = resolve;
     });
@@ -21,12 +24,19 @@ export class Bridge {
   expose() {
     globalThis.nnpyBridge = {
       view: this.view,
-      stage: (stage, text) => this.onStage && this.onStage(stage, text),
+      stage: (stage, text) => {
+        this.mark(text);
+        if (this.onStage) this.onStage(stage, text);
+      },
       attach: (api) => {
         this.api = api;
         this._resolve(this);
       },
     };
+  }
+
+  mark(what) {
+    this.marks.push([what, performance.now()]);
   }
 
   configure(changes) {

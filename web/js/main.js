@@ -178,6 +178,7 @@ async function start() {
     return;
   }
   await bridge.ready;
+  bridge.mark("Python attached");
   if (state.status === "error") return;
   loader.stage("python", "Building the network");
   await nextFrame();
@@ -191,6 +192,7 @@ async function start() {
     showError("Could not build the network", error.message);
     return;
   }
+  bridge.mark("First network built");
   loader.done();
   setStatus("ready");
   window.nnpy.ready = true;
@@ -464,7 +466,10 @@ function frame(now) {
     handleTrainStatus(status);
     state.steps += bridge.figure("steps_done");
     // when the first step was taken: the cold-start figure (bench/browser.py), timed in the page as the baseline is
-    if (!state.firstStepAt && bridge.figure("step") >= 1) state.firstStepAt = performance.now();
+    if (!state.firstStepAt && bridge.figure("step") >= 1) {
+      state.firstStepAt = performance.now();
+      bridge.mark("First step");
+    }
     if (now - state.lastProbeAt > PROBE_EVERY_MS) {
       bridge.probe();
       state.lastProbeAt = now;

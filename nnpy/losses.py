@@ -53,6 +53,8 @@ class CrossEntropy(Loss):
     def value_and_gradient(self, logits, y):
         """Both at once, sharing one exp():  with s = z - max(z),
         L = mean[log sum e^s - s_y]  and  dL/dz = (e^s / sum e^s - onehot(y)) / batch."""
+        # ufunc reductions called directly: ndarray.max/.sum add a Python-level wrapper that, in
+        # Pyodide, costs more than the arithmetic on a mini-batch this size
         rows = np.arange(len(y))
         shifted = logits - np.maximum.reduce(logits, axis=1, keepdims=True)
         e = np.exp(shifted)

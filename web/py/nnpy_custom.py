@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from nnpy import customdata
-from nnpy.training import index_labels
 
 NAMES = customdata.NAMES
 
@@ -57,10 +56,7 @@ def _split(session, cfg):
 def _apply(session, cfg) -> None:
     data, train, test = _split(session, cfg)
     session.data = data
-    session.train_x, session.train_y = session._inputs(train.x), index_labels(train.y)
-    session.test_x, session.test_y = session._inputs(test.x), test.y
-    session.test_raw = test.x
-    session.train_raw = train.x
+    session._use_split(train, test)
 
 
 def meta_points(session) -> list:

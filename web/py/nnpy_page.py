@@ -159,8 +159,7 @@ class Session:
             self.data_problem = ""
         chosen = cfg.get("features")
         self.features = features.check_names(chosen, data.x.shape[1]) if chosen and data.x.shape[1] <= 2 else None
-        self.train_x, self.train_y = self._inputs(train.x), index_labels(train.y)
-        self.test_x, self.test_y = self._inputs(test.x), test.y
+        self._use_split(train, test)
         self.data = data
         self.classification = data.kind == "classification"
         n_out = data.n_outputs
@@ -198,8 +197,6 @@ class Session:
         self.diverged_step = 0
         self.probe_index = 0
         self.sizes = sizes
-        self.test_raw = test.x
-        self.train_raw = train.x
         self.plane = data.input_shape == (2,)
         if self.plane:
             r = datasets.RADIUS
@@ -225,6 +222,13 @@ class Session:
         y = self.train_y
         # predicting the mean, or predicting 0 (where an untrained network starts), whichever is worse
         return max(float(np.mean((y - y.mean(axis=0)) ** 2)), float(np.mean(y ** 2)), 1e-2)
+
+    def _use_split(self, train, test) -> None:
+        """Take a train/test split as the network sees it (the selected input features; labels in
+        numpy's index type, as the training step indexes with them) and as the plane shows it (raw)."""
+        self.train_x, self.train_y = self._inputs(train.x), index_labels(train.y)
+        self.test_x, self.test_y = self._inputs(test.x), test.y
+        self.train_raw, self.test_raw = train.x, test.x
 
     def _inputs(self, x):
         if self.features:

@@ -35,8 +35,8 @@ export class Bridge {
     };
   }
 
-  mark(what) {
-    this.marks.push([what, performance.now()]);
+  mark(what, at = performance.now()) {
+    this.marks.push([what, at]);
   }
 
   configure(changes) {

@@ -468,7 +468,7 @@ function frame(now) {
     // when the first step was taken: the cold-start figure (bench/browser.py), timed in the page as the baseline is
     if (!state.firstStepAt && bridge.figure("step") >= 1) {
       state.firstStepAt = performance.now();
-      bridge.mark("First step");
+      bridge.mark("First step", state.firstStepAt);
     }
     if (now - state.lastProbeAt > PROBE_EVERY_MS) {
       bridge.probe();

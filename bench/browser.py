@@ -166,9 +166,10 @@ def cold_start(browser, url: str, page_kind: str, timeout_ms: int = 30_000, mark
         context.close()
 
 
-def cold_starts(browser, url: str, runs: int) -> tuple[dict, set[str]]:
-    """``runs`` rounds of the three pages, the order turned each round; per page the times (ms), and
-    the paths our page fetched before its first step in every run (the service worker's precache of
+def cold_starts(browser, url: str, runs: int) -> tuple[dict, dict, set[str]]:
+    """``runs`` rounds of the three pages, the order turned each round; per page the times (ms), per
+    milestone of ours the times from the milestone before (ms), and the paths our page fetched before
+    its first step in every run (the service worker's precache of
     the rest starts right after that step, and in some runs a little of it lands before the stamp)."""
     times = {"ours": [], **{kind: [] for kind in BASELINES}}
     paths: set[str] | None = None
@@ -184,8 +185,7 @@ def cold_starts(browser, url: str, runs: int) -> tuple[dict, set[str]]:
                 # each milestone's time since the one before (the first: since navigation)
                 for (what, at), (_, before) in zip(marks, [("", 0.0), *marks]):
                     phases.setdefault(what, []).append(at - before)
-    times["phases"] = phases
-    return times, paths or set()
+    return times, phases, paths or set()
 
 
 def transferred(site: Site, paths: set[str]) -> tuple[int, int]:
@@ -273,12 +273,12 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     site = Site()
-    times, speed, frames, raw, packed = {}, {}, {}, None, None
+    times, phases, speed, frames, raw, packed = {}, {}, {}, {}, None, None
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             if "cold" in parts:
-                times, paths = cold_starts(browser, site.url, args.runs)
+                times, phases, paths = cold_starts(browser, site.url, args.runs)
                 raw, packed = transferred(site, paths)
             if "speed" in parts:
                 speed = in_browser_speed(browser, site)
@@ -290,7 +290,7 @@ def main(argv=None) -> int:
 
     median = lambda values: statistics.median(values) if values else None   # noqa: E731
     ours, base, pyscript = times.get("ours", []), times.get("bare", []), times.get("pyscript", [])
-    phases = {what: median(ms) for what, ms in times.get("phases", {}).items()}
+    phases = {what: median(ms) for what, ms in phases.items()}
     paired = lambda a, b: median([x / y for x, y in zip(a, b)])   # noqa: E731  (one round's pages, compared)
     r = {
         "cold_start_ms": median(ours), "baseline_cold_start_ms": median(base),

@@ -157,8 +157,11 @@ def cold_start(browser, url: str, page_kind: str, timeout_ms: int = 30_000, mark
             elapsed = page.evaluate("() => window.nnpy.state.firstStepAt || performance.now()")
             if marks is not None:
                 marks.extend(page.evaluate("() => window.nnpy.bridge.marks"))
-            # What the page needed until now: the service worker's precache of the rest comes later.
-            return elapsed, set(fetched)
+            # What the page requested before its first step, by its own Resource Timing: the service
+            # worker's precache of the rest runs in the worker, and may overlap the stamp, so it is not here.
+            needed = page.evaluate("(t) => performance.getEntriesByType('resource').filter((e) => e.startTime < t)"
+                                   ".map((e) => new URL(e.name).pathname)", elapsed)
+            return elapsed, {urlparse(page.url).path, *needed}
         page.goto(url + BASELINES[page_kind])
         page.wait_for_function("() => document.body.dataset.status === 'stepped'", timeout=timeout_ms, polling="raf")
         return page.evaluate("() => window.firstStepAt"), fetched
@@ -168,11 +171,10 @@ def cold_start(browser, url: str, page_kind: str, timeout_ms: int = 30_000, mark
 
 def cold_starts(browser, url: str, runs: int) -> tuple[dict, dict, set[str]]:
     """``runs`` rounds of the three pages, the order turned each round; per page the times (ms), per
-    milestone of ours the times from the milestone before (ms), and the paths our page fetched before
-    its first step in every run (the service worker's precache of
-    the rest starts right after that step, and in some runs a little of it lands before the stamp)."""
+    milestone of ours the times from the milestone before (ms), and the paths our page requested
+    before its first step."""
     times = {"ours": [], **{kind: [] for kind in BASELINES}}
-    paths: set[str] | None = None
+    paths: set[str] = set()
     phases: dict[str, list[float]] = {}
     for round_ in range(runs):
         kinds = list(times) if round_ % 2 == 0 else list(times)[::-1]
@@ -181,11 +183,11 @@ def cold_starts(browser, url: str, runs: int) -> tuple[dict, dict, set[str]]:
             elapsed, fetched = cold_start(browser, url, kind, marks=marks)
             times[kind].append(elapsed)
             if kind == "ours":
-                paths = set(fetched) if paths is None else paths & fetched
+                paths |= fetched
                 # each milestone's time since the one before (the first: since navigation)
                 for (what, at), (_, before) in zip(marks, [("", 0.0), *marks]):
                     phases.setdefault(what, []).append(at - before)
-    return times, phases, paths or set()
+    return times, phases, paths
 
 
 def transferred(site: Site, paths: set[str]) -> tuple[int, int]:

@@ -24,31 +24,15 @@ def site(dist):
 
 
 @pytest.mark.parametrize("kind", sorted(bench.BASELINES))
-def test_baseline_page_steps_from_its_own_origin(chromium, site, kind):
-    context = chromium.new_context()
-    page = context.new_page()
-    outside, errors = [], []
-    origin = site.url.rstrip("/")
-
-    def route(r):
-        if r.request.url.startswith(origin):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    try:
-        page.goto(site.url + bench.BASELINES[kind])
-        page.wait_for_function("() => document.body.dataset.status === 'stepped'", timeout=90_000)
-        stamped = page.evaluate("() => window.firstStepAt")
-        assert 0 < stamped < page.evaluate("() => performance.now()")
-        assert outside == [] and errors == []
-        # the step ran in this page's interpreter: numpy is imported there
-        if kind == "bare":
-            assert page.evaluate("() => window.pyodide.runPython('import sys; \"numpy\" in sys.modules')")
-    finally:
-        context.close()
+def test_baseline_page_steps_from_its_own_origin(visit, site, kind):
+    v = visit(bench.BASELINES[kind], origin=site.url.rstrip("/"))   # visit blocks and counts other origins
+    v.page.wait_for_function("() => document.body.dataset.status === 'stepped'", timeout=90_000)
+    stamped = v.page.evaluate("() => window.firstStepAt")
+    assert 0 < stamped < v.page.evaluate("() => performance.now()")
+    assert v.outside == [] and v.errors == [] and v.failed == []
+    # the step ran in this page's interpreter: numpy is imported there
+    if kind == "bare":
+        assert v.page.evaluate("() => window.pyodide.runPython('import sys; \"numpy\" in sys.modules')")
 
 
 def test_page_stamps_its_start_up_milestones_in_order(visit):

@@ -101,8 +101,15 @@ def test_site_wheel_is_a_valid_wheel_of_nnpy_the_glue_and_the_digits():
     expected = {p.relative_to(ROOT).as_posix() for p in (ROOT / "nnpy").glob("*.py")
                 if p.name not in build.NOT_IN_BROWSER}
     expected |= {p.name for p in (ROOT / "web" / "py").glob("nnpy_*.py")}
+    # each module's bytecode beside it, compiled by Pyodide's Python 3.12 (unchecked-hash, PEP 552)
+    bytecode = {build.pyc_name(name): name for name in expected}
     expected.add("nnpy/data/digits.bin.gz")
-    assert {n for n in members if not n.startswith(info)} == expected
+    assert {n for n in members if not n.startswith(info)} == expected | set(bytecode)
+    assert bytecode["nnpy/__pycache__/network.cpython-312.pyc"] == "nnpy/network.py"
+    for pyc in bytecode:
+        header = members[pyc][:8]
+        assert header[:4] == (3531).to_bytes(2, "little") + b"\r\n", pyc  # CPython 3.12's magic number
+        assert int.from_bytes(header[4:8], "little") == 0b01, pyc  # hash-based, not checked against the source
     assert members["nnpy/data/digits.bin.gz"] == (build.DATA / "digits.bin.gz").read_bytes()
     # the same tree gives the same bytes (the service worker's version depends on them)
     assert build.site_wheel() == (build.DIST / "py" / build.site_wheel_name()).read_bytes()

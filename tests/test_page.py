@@ -191,10 +191,13 @@ def test_nnpy_and_its_glue_come_from_one_wheel_in_site_packages(visit):
 
     v = visit()
     v.wait_ready()
-    files = v.page.evaluate("() => window.nnpy.selfCheck({checks: []})")["files"]
+    check = v.page.evaluate("() => window.nnpy.selfCheck({checks: []})")
     site = "/lib/python3.12/site-packages/"
-    assert files == {"nnpy": site + "nnpy/__init__.py", "glue": site + "nnpy_checks.py",
-                     "digits": site + "nnpy/data/digits.bin.gz"}
+    assert check["files"] == {"nnpy": site + "nnpy/__init__.py", "glue": site + "nnpy_checks.py",
+                              "digits": site + "nnpy/data/digits.bin.gz"}
+    # every nnpy module the page imported ran from the bytecode the build compiled, not from source
+    assert {"nnpy.network", "nnpy_page", "nnpy_checks"} <= set(check["bytecode"]["loaded"])
+    assert check["bytecode"]["shipped"] == check["bytecode"]["loaded"]
     fetched = v.page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
     python = sorted(url.rsplit("/", 1)[1] for url in fetched if url.endswith((".py", ".whl", ".gz")))
     assert python == ["app.py", build.site_wheel_name(), build.NUMPY_WHEEL], python

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import platform
 import sys
 
@@ -91,6 +92,25 @@ def seeded_run(steps: int = 50, seed: int = 0, dataset: str = "digits") -> dict:
     }
 
 
+def bytecode() -> dict:
+    """Which loaded nnpy modules run from the bytecode the build shipped (build.pyodide_bytecode): their
+    .pyc is unchecked-hash (PEP 552) with this interpreter's magic. Python would have compiled the source
+    and written a timestamped .pyc over one it could not use."""
+    loaded, shipped = [], []
+    for name, module in sorted(sys.modules.items()):
+        if name != "nnpy" and not name.startswith(("nnpy.", "nnpy_")):
+            continue
+        loaded.append(name)
+        try:
+            with open(module.__cached__, "rb") as pyc:
+                header = pyc.read(8)
+        except (AttributeError, TypeError, OSError):
+            continue
+        if header[:4] == importlib.util.MAGIC_NUMBER and int.from_bytes(header[4:], "little") == 0b01:
+            shipped.append(name)
+    return {"loaded": loaded, "shipped": shipped}
+
+
 def run(request: dict) -> dict:
     """Run the checks named in ``request["checks"]`` under ``request["kernel"]`` (default: as is)."""
     checks = request.get("checks", ["gradient", "seeded"])
@@ -103,6 +123,7 @@ def run(request: dict) -> dict:
             "python": sys.version.split()[0], "platform": platform.machine() or sys.platform,
             # where the code and the data were found (the page installs them from its wheel)
             "files": {"nnpy": nnpy.__file__, "glue": __file__, "digits": str(datasets.data_path("digits"))},
+            "bytecode": bytecode(),
         }
         if "gradient" in checks:
             out["gradient"] = gradient_check(int(request.get("seed", 0)))

@@ -272,9 +272,14 @@ def test_embed_shows_only_the_listed_settings(visit):
     assert v.errors == [], v.errors
 
 
-def test_settings_show_no_values_until_the_first_network(visit):
-    """While Python loads, the panel holds only the markup's defaults: it is marked busy, its controls are
-    disabled and show no value; the session's values replace that state once the first network exists."""
+LAID_OUT = ["#settings", ".network-panel", ".side", "#play", "#dataset", "#learning-rate", "#embed", "#stat-epoch"]
+
+
+def test_the_loading_page_is_laid_out_as_the_ready_one(visit):
+    """While Python loads, the page's interface (main.js) is not loaded yet: boot.js loads it once the runtime
+    is up. The markup is laid out as the ready page meanwhile: the settings panel keeps its place, marked busy
+    and holding no values (not the markup's defaults as if they were the network's), and nothing moves when
+    the interface and the first network arrive."""
     held = []
 
     def hold_numpy(route, request):
@@ -283,21 +288,29 @@ def test_settings_show_no_values_until_the_first_network(visit):
             return True
         return False
 
+    def boxes():
+        return v.page.evaluate("""(selectors) => selectors.map((selector) => {
+            const r = document.querySelector(selector).getBoundingClientRect();
+            return [selector, Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height)];
+        })""", LAID_OUT)
+
     v = visit(route=hold_numpy)
-    panel = v.page.locator("[data-testid=settings]")
-    panel.wait_for(state="attached", timeout=60_000)
-    assert v.status() == "loading"
-    assert panel.get_attribute("aria-busy") == "true" and "pending" in panel.get_attribute("class")
-    enabled = v.page.eval_on_selector_all("[data-testid=settings] :is(select, input:not([hidden])):enabled", "(l) => l.map((e) => e.outerHTML)")
-    assert enabled == [], enabled
-    colour = v.page.eval_on_selector("[data-testid=optimizer]", "(e) => getComputedStyle(e).color")
-    assert colour == "rgba(0, 0, 0, 0)", colour
-    for route in held:
-        route.continue_()
+    v.page.wait_for_function("() => document.querySelector('#loader [data-role=bar]')?.style.transform", timeout=60_000)
+    v.page.wait_for_timeout(500)
     if not held:                       # the preload and Pyodide's fetch may share one request
         pytest.fail("the numpy wheel was never requested")
+    panel = v.page.locator("[data-testid=settings]")
+    assert v.status() == "loading"
+    assert panel.get_attribute("aria-busy") == "true" and "pending" in panel.get_attribute("class")
+    assert v.page.eval_on_selector_all("[data-testid=settings] :is(select, input, output)", "(l) => l.length") == 0
+    scripts = v.page.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name.split('/').pop())")
+    assert "boot.js" in scripts and "main.js" not in scripts, scripts
+    loading = boxes()
+    for route in held:
+        route.continue_()
     v.wait_ready()
     assert panel.get_attribute("aria-busy") is None and "pending" not in panel.get_attribute("class")
     assert v.page.input_value("[data-testid=optimizer]") == "adam"
     assert v.page.is_enabled("[data-testid=optimizer]")
+    assert boxes() == loading
     assert v.errors == []

@@ -101,25 +101,21 @@ export function installControls({ bridge, view, state, address, configure, reset
   const section = (title, names, extra = []) => el("section", { class: "set-section" }, [
     el("h3", { text: title }), ...extra, ...names.map((n) => rows[n]),
   ]);
-  const close = el("button", { type: "button", class: "settings-close", "aria-label": "Close settings",
-    "data-testid": "settings-close", text: "×" });
-  const panel = el("aside", { id: "settings", class: "panel settings", "aria-label": "Settings", "data-testid": "settings" }, [
-    el("div", { class: "settings-head" }, [el("h2", { text: "Settings" }), close]),
+  // The panel, its close button and the epoch counter are in the page's markup (laid out before any
+  // script runs, busy and empty); the sections go in here.
+  const panel = document.getElementById("settings");
+  const close = panel.querySelector(".settings-close");
+  panel.append(
     section("Data", ["noise", "test", "batch", "showtest", "discretize", "features"], [dataNote]),
     section("Network", ["activation", "loss", "init"]),
     section("Training", ["optimizer", "regularization", "regrate", "speed", "seed"]),
-  ]);
+  );
   const controls = [...Object.values(c), ...featureButtons, restart, newSeed];
   // Until the session's values arrive (the first sync) the controls hold only the markup's defaults:
-  // show them empty and disabled, not as settings the network does not have.
-  panel.classList.add("pending");
-  panel.setAttribute("aria-busy", "true");
+  // the panel stays "pending" (empty and busy), its controls disabled, not showing settings the network
+  // does not have.
   for (const control of controls) control.disabled = true; // setEnabled() decides once Python is there
-
-  // the epoch beside the step counter
-  const epoch = el("dd", { id: "stat-epoch", "data-testid": "epoch", text: "0" });
-  const stepStat = document.getElementById("stat-step");
-  if (stepStat) stepStat.parentElement.after(el("div", { class: "stat-epoch" }, [el("dt", { text: "Epoch" }), epoch]));
+  const epoch = document.getElementById("stat-epoch");
 
   // the hidden-layer buttons over the network canvas
   const networkPanel = document.querySelector(".network-panel");
@@ -137,8 +133,11 @@ export function installControls({ bridge, view, state, address, configure, reset
   const embed = Boolean(page.embed);
   const stage = document.querySelector(".stage");
   const toolbar = document.querySelector(".controls");
-  let opener = null;
+  const opener = document.getElementById("settings-open");
   if (embed) {
+    panel.remove();
+    opener.remove();
+    stage.classList.remove("with-settings");
     // only the listed settings, moved into the toolbar (ship.js then keeps them, hides the rest)
     for (const name of page.controls || []) {
       if (rows[name] && toolbar) {
@@ -148,12 +147,7 @@ export function installControls({ bridge, view, state, address, configure, reset
     }
     if ((page.controls || []).includes("hidden")) showStrip();
   } else {
-    stage.prepend(panel);
-    stage.classList.add("with-settings");
     showStrip();
-    opener = el("button", { type: "button", id: "settings-open", class: "btn settings-open", "data-testid": "settings-open",
-      "aria-expanded": "false", "aria-controls": "settings", text: "Settings" });
-    toolbar.prepend(opener);
     opener.addEventListener("click", () => openDrawer(!panel.classList.contains("open")));
     close.addEventListener("click", () => openDrawer(false));
     panel.addEventListener("keydown", (event) => {

@@ -6,7 +6,7 @@
 // keeps 60 fps and lets clicks and key presses through between frames.
 
 import { formatBytes } from "./loader.js";
-import { bridge, loader, pyscript } from "./boot.js";
+import { bridge, loader, pyscript, onTrouble } from "./boot.js";
 import { NetworkView } from "./renderer.js";
 import { LossChart, compact } from "./chart.js";
 import { pauseWhenHidden } from "./embed.js";
@@ -19,28 +19,12 @@ import { installModelFile } from "./modelfile.js";
 import { enableOffline } from "./offline.js";
 import * as ship from "./ship.js";
 
-const DATASETS = [
-  ["digits", "Digits 8×8"],
-  ["mnist", "MNIST 28×28"],
-  ["circle", "Circle"],
-  ["xor", "XOR"],
-  ["gaussians", "Two blobs"],
-  ["moons", "Moons"],
-  ["spiral", "Spiral"],
-  ["plane", "Plane (regression)"],
-  ["gaussian_mix", "Bumps (regression)"],
-  ["sine", "Sine (regression)"],
-  ["custom", "Your data"],
-  ["custom_regression", "Your data (regression)"],
-];
-const LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.002, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const FRAME_MS = 1000 / 60;
 const MIN_BUDGET = 5; // ms of training per frame, adaptive between these
 const MAX_BUDGET = 9;
 const MIN_LINES = 300; // connection lines per layer gap, adaptive between these
 const MAX_LINES = 2400;
 const PROBE_EVERY_MS = 1600;
-const STALL_MS = 90000;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -66,6 +50,7 @@ const ui = {
   errorDetail: $("error-detail"),
 };
 
+const LEARNING_RATES = [...ui.lr.options].map((option) => Number(option.value)); // the menu's, in the markup
 const address = new ship.Address(); // settings from the URL (hash and query), via params.js
 const view = new NetworkView(ui.network);
 const chart = new LossChart(ui.chart);
@@ -120,63 +105,15 @@ function showError(title, detail) {
   console.warn(`nnpy: ${title}${detail ? ` — ${detail}` : ""}`);
 }
 
-loader.onError = showError;
-bridge.onStage = (stage, text) => loader.stage(stage, text);
 $("reload").addEventListener("click", () => location.reload());
-
-// PyScript shows Python errors as a .py-error banner: surface them in our card instead.
-new MutationObserver((records) => {
-  for (const record of records) {
-    for (const node of record.addedNodes) {
-      if (node.nodeType === 1 && node.classList.contains("py-error") && !loader.failed) {
-        const text = node.textContent.trim();
-        const last = text.split("\n").filter(Boolean).pop() || text;
-        showError(state.status === "loading" ? "Python failed to start" : "Python raised an error", last);
-      }
-    }
-  }
-}).observe(document.body, { childList: true });
-
-window.addEventListener("error", (event) => {
-  if (state.status === "loading" && !loader.failed) showError("The page failed while loading", event.message);
-});
-window.addEventListener("unhandledrejection", (event) => {
-  if (state.status === "loading" && !loader.failed) {
-    const reason = event.reason;
-    showError("The page failed while loading", String((reason && reason.message) || reason));
-  }
-});
 
 // ------------------------------------------------------------------ start-up
 
 async function start() {
-  // failed before this module ran (likely now that index.html preloads the runtime): shown from here,
-  // once everything showError uses (setStatus's listeners) is defined
-  if (loader.failure) showError(...loader.failure);
-  fillSelect(ui.dataset, DATASETS.map(([value, label]) => [value, label]), "digits");
-  fillSelect(ui.lr, LEARNING_RATES.map((v) => [String(v), String(v)]), "0.003");
+  onTrouble(showError); // what went wrong before this module ran (boot.js queued it), and from now on
+  if (state.status === "error") return;
   observeSizes();
-
-  let lastProgress = performance.now();
-  let lastPercent = -1;
-  let lastFiles = 0;
-  const watchdog = setInterval(() => {
-    if (state.status !== "loading") return clearInterval(watchdog);
-    if (loader.percent !== lastPercent || loader.files.size !== lastFiles) {
-      lastPercent = loader.percent;
-      lastFiles = loader.files.size;
-      lastProgress = performance.now();
-    } else if (performance.now() - lastProgress > STALL_MS) {
-      clearInterval(watchdog);
-      showError("Loading stalled", `Nothing arrived for ${STALL_MS / 1000} s while: ${loader.headline.textContent}`);
-    }
-  }, 1000);
-
-  const failed = await pyscript; // started by boot.js
-  if (failed) {
-    showError("Could not load PyScript", `pyscript/core.js: ${failed.message || failed}`);
-    return;
-  }
+  if (await pyscript) return; // failed: shown by boot.js's report
   await bridge.ready;
   bridge.mark("Python attached");
   if (state.status === "error") return;

@@ -4,7 +4,7 @@
 
 import { parseParams, formatParams, validateConfig, MODEL_KEYS } from "./params.js";
 import { enableMessages, lastLine } from "./embed.js";
-import { el, icon } from "./dom.js";
+import { el } from "./dom.js";
 
 
 // ------------------------------------------------------------------ the address
@@ -117,11 +117,9 @@ export function applyEmbedMode(page) {
   for (const child of toolbar ? toolbar.children : []) {
     if (!keep.has(child)) child.classList.add("embed-hidden");
   }
-  // A way out to the full page, with the same settings.
-  const brand = document.querySelector(".brand");
-  if (brand) {
-    const link = el("a", { class: "embed-link", target: "_blank", rel: "noopener", text: "nnpy ↗",
-      title: "Open the full page in a new tab" });
+  // A way out to the full page, with the same settings (the link is in the markup, shown in embeds only).
+  const link = document.querySelector(".embed-link");
+  if (link) {
     const update = () => {
       const url = new URL(location.href);
       url.search = "";
@@ -133,7 +131,6 @@ export function applyEmbedMode(page) {
     link.addEventListener("pointerdown", update);
     link.addEventListener("focus", update);
     update();
-    brand.after(link);
   }
 }
 
@@ -141,14 +138,13 @@ export function applyEmbedMode(page) {
 
 /** An "Embed" button in the toolbar that opens a dialog with the <iframe> snippet and a Copy button. */
 export function installEmbedDialog(address) {
-  const toolbar = document.querySelector(".controls");
-  if (!toolbar || address.page.embed) return null;
-  const button = el("button", { type: "button", class: "btn", id: "embed", "data-testid": "embed",
-    title: "Embed this network in a web page" }, [
-    icon("M5.5 4 1.5 8l4 4M10.5 4l4 4-4 4", { stroked: true }),
-    el("span", { class: "label", text: "Embed" }),
-  ]);
-  toolbar.append(button);
+  const button = document.getElementById("embed"); // in the markup, so the toolbar does not shift
+  if (!button) return null;
+  if (address.page.embed) {
+    button.remove();
+    return null;
+  }
+  button.disabled = false;
 
   const code = el("textarea", { class: "embed-code", readOnly: true, rows: 4, spellcheck: false,
     "aria-label": "HTML to paste into your page", "data-testid": "embed-code" });

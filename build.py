@@ -24,6 +24,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -488,10 +489,24 @@ def build(offline: bool = False) -> Path:
 # Start-up's files in the order they are needed: the module that starts PyScript and its imports, PyScript's
 # chunks and config, then Pyodide's runtime and the two wheels. Discovered one by one, each waited for the
 # one before it; listed in the page's head, they all download while the page's own scripts load.
-BOOT_MODULES = ("js/boot.js", "js/loader.js", "js/bridge.js")
+BOOT_ENTRY = "js/boot.js"
 RUNTIME_MODULES = ("pyodide/pyodide.mjs", "pyodide/pyodide.asm.js")
 RUNTIME_FETCHES = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json",
                    f"pyodide/{NUMPY_WHEEL}")
+
+
+def static_imports(site: Path, entry: str) -> list[str]:
+    """``entry`` and every module it imports statically (`import ... from "./x.js"`), transitively: what
+    the browser must fetch before the entry runs. Dynamic `import()`s (main.js, PyScript) are not followed."""
+    found = [entry]
+    for name in found:
+        text = (site / name).read_text()
+        for target in re.findall(r'^\s*(?:import|export)\b[^;(]*?from\s+"(\.[^"]+)"|^\s*import\s+"(\.[^"]+)"', text, re.M):
+            path = (Path(name).parent / (target[0] or target[1])).as_posix()
+            path = os.path.normpath(path)
+            if path not in found:
+                found.append(path)
+    return found
 
 
 def write_preloads(site: Path, wheel: str) -> None:
@@ -509,7 +524,7 @@ def write_preloads(site: Path, wheel: str) -> None:
         raise BuildError("web/index.html lost its __NNPY_PRELOADS__ placeholder; build.py fills it in.")
     chunks = sorted(p.relative_to(site).as_posix() for p in (site / "pyscript").glob("*.js"))
     chunks.sort(key=lambda name: not name.endswith("/core.js"))   # the entry point first
-    modules = [*BOOT_MODULES, *chunks, *RUNTIME_MODULES]
+    modules = [*static_imports(site, BOOT_ENTRY), *chunks, *RUNTIME_MODULES]
     fetches = ["pyscript.json", *RUNTIME_FETCHES, wheel]
     for name in modules + fetches:
         if not (site / name).is_file():

@@ -146,6 +146,11 @@ def test_index_preloads_the_start_up_files_it_was_built_with():
             assert rel == "preload" and rest == ' as="fetch" crossorigin', name
     assert f"py/{build.site_wheel_name()}" in names and f"pyodide/{build.NUMPY_WHEEL}" in names
     assert {"pyodide/pyodide.asm.wasm", "pyscript.json", "pyscript/core.js", "js/boot.js"} <= set(names)
+    # boot.js and everything it imports, found in its import statements; not the interface (main.js),
+    # which boot.js imports once the runtime is up
+    boot = build.static_imports(build.DIST, build.BOOT_ENTRY)
+    assert {"js/loader.js", "js/bridge.js", "js/params.js"} <= set(boot) <= set(names)
+    assert "js/main.js" not in names and "js/main.js" not in boot
     assert html.index("modulepreload") < html.index('rel="stylesheet"')
 
 

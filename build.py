@@ -317,30 +317,43 @@ def pyodide_bytecode(sources: dict[str, bytes]) -> dict[str, bytes]:
     for name, data in sorted(sources.items()):
         key.update(f"{name}\0{sha256_of(data)}\0".encode())
     cached = cache_dir() / "bytecode" / f"{key.hexdigest()}.json"
-    if not cached.exists():
-        try:
-            pyodide = members(Fetcher(offline=True).npm(PYODIDE))
-        except BuildError:
-            log("  no bytecode: Pyodide is not in the cache yet")
+    try:
+        text = cached.read_text()
+    except FileNotFoundError:
+        text = compile_in_pyodide(sources)
+        if text is None:
             return {}
-        with tempfile.TemporaryDirectory() as tmp:
-            for name in PYODIDE_CORE:
-                (Path(tmp) / name).write_bytes(pyodide[name])
-            request = json.dumps({name: base64.b64encode(data).decode() for name, data in sources.items()})
-            try:
-                result = subprocess.run(["node", "--input-type=module", "-e", BYTECODE_COMPILER], cwd=tmp,
-                                        input=request, capture_output=True, text=True, timeout=300)
-            except (FileNotFoundError, subprocess.TimeoutExpired) as error:
-                log(f"  no bytecode: could not run Node.js ({error}); the page will compile the source")
-                return {}
-        if result.returncode != 0:
-            lines = [line[:200] for line in result.stderr.splitlines() if line.strip() and "    at " not in line]
-            raise BuildError("compiling the wheel's modules in Pyodide failed:\n  " + "\n  ".join(lines[-6:]))
         cached.parent.mkdir(parents=True, exist_ok=True)
-        for stale in cached.parent.glob("*.json"):  # one tree's bytecode is kept: the sources move on
-            stale.unlink()
-        cached.write_text(result.stdout)
-    return {pyc_name(name): base64.b64decode(data) for name, data in json.loads(cached.read_text()).items()}
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(text)
+        partial.replace(cached)  # whole or not at all, should another build read it meanwhile
+        # the sources move on: keep the few most recent trees' bytecode (another checkout may build too)
+        for stale in sorted(cached.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-8]:
+            stale.unlink(missing_ok=True)
+    return {pyc_name(name): base64.b64decode(data) for name, data in json.loads(text).items()}
+
+
+def compile_in_pyodide(sources: dict[str, bytes]) -> str | None:
+    """BYTECODE_COMPILER's answer (JSON: {name: base64 .pyc}), or None where Node.js or Pyodide is missing."""
+    try:
+        pyodide = members(Fetcher(offline=True).npm(PYODIDE))
+    except BuildError:
+        log("  no bytecode: Pyodide is not in the cache yet")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in PYODIDE_CORE:
+            (Path(tmp) / name).write_bytes(pyodide[name])
+        request = json.dumps({name: base64.b64encode(data).decode() for name, data in sources.items()})
+        try:
+            result = subprocess.run(["node", "--input-type=module", "-e", BYTECODE_COMPILER], cwd=tmp,
+                                    input=request, capture_output=True, text=True, timeout=300)
+        except (FileNotFoundError, subprocess.TimeoutExpired) as error:
+            log(f"  no bytecode: could not run Node.js ({error}); the page will compile the source")
+            return None
+    if result.returncode != 0:
+        lines = [line[:200] for line in result.stderr.splitlines() if line.strip() and "    at " not in line]
+        raise BuildError("compiling the wheel's modules in Pyodide failed:\n  " + "\n  ".join(lines[-6:]))
+    return result.stdout
 
 
 def site_wheel() -> bytes:

@@ -178,3 +178,13 @@ def test_zip_of_the_site_unpacks_to_a_servable_folder(tmp_path):
         assert "nnpy/index.html" in names and f"nnpy/pyodide/{build.NUMPY_WHEEL}" in names
     finally:
         target.unlink()
+
+
+def test_without_node_the_wheel_ships_source_only(tmp_path, monkeypatch, capsys):
+    """Node.js compiles the bytecode; a machine without it still builds a working (source-only) wheel."""
+    shutil.copy(build.cache_dir() / build.PYODIDE.filename, tmp_path)
+    monkeypatch.setenv("NNPY_CACHE", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    assert build.pyodide_bytecode({"nnpy/a.py": b"x = 1\n"}) == {}
+    assert "no bytecode: could not run Node.js" in capsys.readouterr().out
+    assert not (tmp_path / "bytecode").exists()

@@ -246,7 +246,6 @@ export class Loader {
     this.failed = true;
     window.fetch = this.originalFetch;
     const text = await detail;
-    this.failure = [title, text]; // kept for a handler installed later (main.js loads after boot.js)
     if (this.onError) this.onError(title, text);
   }
 }

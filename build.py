@@ -24,6 +24,7 @@ import http.server
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -516,8 +517,7 @@ def static_imports(site: Path, entry: str) -> list[str]:
     for name in found:
         text = (site / name).read_text()
         for target in re.findall(r'^\s*(?:import|export)\b[^;(]*?from\s+"(\.[^"]+)"|^\s*import\s+"(\.[^"]+)"', text, re.M):
-            path = (Path(name).parent / (target[0] or target[1])).as_posix()
-            path = os.path.normpath(path)
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(name), target[0] or target[1]))  # a URL path
             if path not in found:
                 found.append(path)
     return found

@@ -501,9 +501,10 @@ def build(offline: bool = False) -> Path:
 
 
 # Start-up's files in the order they are needed: the module that starts PyScript and its imports, PyScript's
-# chunks, config and the page's script (app.py, fetched only once the runtime is up), then Pyodide's runtime
-# and the two wheels. Discovered one by one, each waited for the one before it; listed in the page's head,
-# they all download while the page's own scripts load.
+# chunks and config, then Pyodide's runtime and the two wheels. Discovered one by one, each waited for the
+# one before it; listed in the page's head, they all download while the page's own scripts load. Not app.py:
+# PyScript asks for it only once the runtime is up, seconds after the load event, and Chrome then warns in
+# the console that the preload went unused.
 BOOT_ENTRY = "js/boot.js"
 RUNTIME_MODULES = ("pyodide/pyodide.mjs", "pyodide/pyodide.asm.js")
 RUNTIME_FETCHES = ("pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json",
@@ -539,7 +540,7 @@ def write_preloads(site: Path, wheel: str) -> None:
     chunks = sorted(p.relative_to(site).as_posix() for p in (site / "pyscript").glob("*.js"))
     chunks.sort(key=lambda name: not name.endswith("/core.js"))   # the entry point first
     modules = [*static_imports(site, BOOT_ENTRY), *chunks, *RUNTIME_MODULES]
-    fetches = ["pyscript.json", "py/app.py", *RUNTIME_FETCHES, wheel]
+    fetches = ["pyscript.json", *RUNTIME_FETCHES, wheel]
     for name in modules + fetches:
         if not (site / name).is_file():
             raise BuildError(f"index.html would preload {name}, which the build did not write.")
